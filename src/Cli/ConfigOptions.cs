@@ -1,0 +1,94 @@
+using System.CommandLine;
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Data;
+using ContinualLearning.Engine.Models;
+using ContinualLearning.Engine.Strategies;
+
+namespace ContinualLearning.Cli;
+
+/// <summary>
+/// One command-line option per config field. Options left out keep the config's defaults (the seed's experiment);
+/// values are checked by the engine's ConfigValidator, not here, so the CLI says exactly what REST and the UI say.
+/// </summary>
+public sealed class ConfigOptions
+{
+    static readonly RunConfig Seed = new();
+
+    public readonly Option<string?> Dataset = new("--dataset") { Description = $"Data set: {string.Join(", ", DataSetCatalog.DefaultEntries().Select(e => e.Name))} (default {Seed.Dataset})" };
+    public readonly Option<string?> Scenario = new("--scenario") { Description = $"Scenario: {string.Join(", ", ConfigValidator.SupportedScenarios)} (default {Seed.Scenario})" };
+    public readonly Option<string?> Tasks = new("--tasks") { Description = $"Classes per task, tasks separated by '|', e.g. \"0-4|5-9\" or \"0,1|2,3|4,5|6,7|8,9\" (default \"{Seed.Tasks}\")" };
+    public readonly Option<string?> Model = new("--model") { Description = $"Model: {string.Join(", ", ModelFactory.Names)} (default {Seed.Model})" };
+    public readonly Option<string?> HiddenSizes = new("--hidden-sizes") { Description = $"Hidden layer widths of the mlp, comma-separated (default {string.Join(",", Seed.HiddenSizes)})" };
+    public readonly Option<string?> Optimizer = new("--optimizer") { Description = $"Optimizer: {string.Join(", ", ConfigValidator.Optimizers)} (default {Seed.Optimizer})" };
+    public readonly Option<double?> LearningRate = new("--lr") { Description = $"Learning rate (default {Seed.LearningRate})" };
+    public readonly Option<double?> Momentum = new("--momentum") { Description = $"SGD momentum (default {Seed.Momentum})" };
+    public readonly Option<int?> BatchSize = new("--batch-size") { Description = $"Batch size (default {Seed.BatchSize})" };
+    public readonly Option<int?> Epochs = new("--epochs") { Description = $"Epochs per task (default {Seed.Epochs})" };
+    public readonly Option<int?> IterationsPerTask = new("--iterations-per-task") { Description = "Batches per task; overrides --epochs when set" };
+    public readonly Option<string?> Strategy = new("--strategy") { Description = $"Strategy: {string.Join(", ", StrategyRegistry.Names)} (default {Seed.Strategy})" };
+    public readonly Option<double?> ReplayRatio = new("--replay-ratio") { Description = $"replay: fraction of each finished task's samples kept, 0-1 (default {Seed.ReplayRatio})" };
+    public readonly Option<int?> MemoryPerClass = new("--memory-per-class") { Description = $"replay-reservoir: samples kept per class (default {Seed.MemoryPerClass})" };
+    public readonly Option<int?> RandomSeed = new("--seed") { Description = $"Random seed (default {Seed.Seed})" };
+    public readonly Option<int?> EvalEvery = new("--eval-every") { Description = $"Live evaluation every N steps (default {Seed.EvalEvery})" };
+    public readonly Option<int?> EvalSamples = new("--eval-samples") { Description = $"Held-out test images per task for live evaluation (default {Seed.EvalSamplesPerTask})" };
+    public readonly Option<double?> Pace = new("--pace") { Description = "Cap on training steps per second; 0 = full speed (default 0)" };
+    public readonly Option<string?> DataDir = new("--data-dir") { Description = "Folder for full data sets (looked up and downloaded there); default ~/.local/share/ContinualLearning/data" };
+
+    /// <summary>Field name in the config → option name, so validation errors name the option the user typed.</summary>
+    public static readonly IReadOnlyDictionary<string, string> OptionByField = new Dictionary<string, string>
+    {
+        ["dataset"] = "--dataset", ["scenario"] = "--scenario", ["tasks"] = "--tasks", ["model"] = "--model",
+        ["hiddenSizes"] = "--hidden-sizes", ["optimizer"] = "--optimizer", ["learningRate"] = "--lr", ["momentum"] = "--momentum",
+        ["batchSize"] = "--batch-size", ["epochs"] = "--epochs", ["iterationsPerTask"] = "--iterations-per-task",
+        ["strategy"] = "--strategy", ["replayRatio"] = "--replay-ratio", ["memoryPerClass"] = "--memory-per-class",
+        ["seed"] = "--seed", ["evalEvery"] = "--eval-every", ["evalSamplesPerTask"] = "--eval-samples", ["pace"] = "--pace",
+    };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Dataset, Scenario, Tasks, Model, HiddenSizes, Optimizer, LearningRate, Momentum, BatchSize, Epochs,
+                     IterationsPerTask, Strategy, ReplayRatio, MemoryPerClass, RandomSeed, EvalEvery, EvalSamples, Pace, DataDir })
+            command.Options.Add(option);
+    }
+
+    /// <summary>The seed's config with every option the user gave applied on top.</summary>
+    public RunConfig ToConfig(ParseResult p, List<string> errors)
+    {
+        var c = new RunConfig();
+        int[]? hidden = null;
+        var hiddenText = p.GetValue(HiddenSizes);
+        if (hiddenText is not null)
+        {
+            var parts = hiddenText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            hidden = parts.All(s => int.TryParse(s, out _)) ? parts.Select(int.Parse).ToArray() : null;
+            if (hidden is null) errors.Add("--hidden-sizes must be comma-separated whole numbers, e.g. 400,400");
+        }
+        return c with
+        {
+            Dataset = p.GetValue(Dataset) ?? c.Dataset,
+            Scenario = p.GetValue(Scenario) ?? c.Scenario,
+            Tasks = p.GetValue(Tasks) ?? c.Tasks,
+            Model = p.GetValue(Model) ?? c.Model,
+            HiddenSizes = hidden ?? c.HiddenSizes,
+            Optimizer = p.GetValue(Optimizer) ?? c.Optimizer,
+            LearningRate = p.GetValue(LearningRate) ?? c.LearningRate,
+            Momentum = p.GetValue(Momentum) ?? c.Momentum,
+            BatchSize = p.GetValue(BatchSize) ?? c.BatchSize,
+            Epochs = p.GetValue(Epochs) ?? c.Epochs,
+            IterationsPerTask = p.GetValue(IterationsPerTask) ?? c.IterationsPerTask,
+            Strategy = p.GetValue(Strategy) ?? c.Strategy,
+            ReplayRatio = p.GetValue(ReplayRatio) ?? c.ReplayRatio,
+            MemoryPerClass = p.GetValue(MemoryPerClass) ?? c.MemoryPerClass,
+            Seed = p.GetValue(RandomSeed) ?? c.Seed,
+            EvalEvery = p.GetValue(EvalEvery) ?? c.EvalEvery,
+            EvalSamplesPerTask = p.GetValue(EvalSamples) ?? c.EvalSamplesPerTask,
+            Pace = p.GetValue(Pace) ?? c.Pace,
+        };
+    }
+
+    public static string Describe(ConfigError error) =>
+        $"{OptionByField.GetValueOrDefault(error.Field, error.Field)} {error.Message}";
+
+    public static string DefaultDataDirectory() =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "ContinualLearning", "data");
+}

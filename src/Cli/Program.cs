@@ -1,0 +1,44 @@
+using System.CommandLine;
+using System.Text.Json;
+using ContinualLearning.Cli;
+using ContinualLearning.Engine;
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Data;
+using ContinualLearning.Engine.Training;
+
+var options = new ConfigOptions();
+var json = new Option<bool>("--json") { Description = "Print only the result as JSON on stdout" };
+var run = new Command("run", "Train a model on a stream of tasks and report the accuracy matrix. With no options: the seed blog's experiment (Split MNIST 0-4 | 5-9, linear, SGD 0.01, batch 64, 1 epoch, naive).");
+options.AddTo(run);
+run.Options.Add(json);
+run.SetAction(parse =>
+{
+    var errors = new List<string>();
+    var config = options.ToConfig(parse, errors);
+    var catalog = new DataSetCatalog(parse.GetValue(options.DataDir) ?? ConfigOptions.DefaultDataDirectory());
+    errors.AddRange(ConfigValidator.Validate(config, catalog).Select(ConfigOptions.Describe));
+    if (errors.Count > 0)
+    {
+        foreach (var e in errors) Console.Error.WriteLine($"error: {e}");
+        return 2;
+    }
+    using var training = new TrainingRun(config, catalog);
+    training.Notice += m => Console.Error.WriteLine(m);
+    using var cancel = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; training.Control.Cancel(); };
+    var progress = ProgressDisplay.FollowAsync(training, Console.Error);
+    training.Execute();
+    progress.GetAwaiter().GetResult();
+    if (training.Result is null)
+    {
+        Console.Error.WriteLine($"run {training.Status.ToString().ToLowerInvariant()}: {training.Error ?? "cancelled"}");
+        return training.Status == RunStatus.Cancelled ? 130 : 1;
+    }
+    Console.Out.WriteLine(parse.GetValue(json)
+        ? JsonSerializer.Serialize(training.Result, EngineJson.Indented)
+        : Summary.Format(training.Result));
+    return 0;
+});
+
+var root = new RootCommand("continual: continual-learning experiments (Split MNIST and friends) on TorchSharp.") { run };
+return root.Parse(args).Invoke();

@@ -1,0 +1,81 @@
+using ContinualLearning.Engine.Data;
+using ContinualLearning.Engine.Models;
+using ContinualLearning.Engine.Strategies;
+using ContinualLearning.Engine.Tasks;
+
+namespace ContinualLearning.Engine.Config;
+
+/// <summary>One problem with a config: the JSON field name (camelCase) and the rule it breaks.</summary>
+public sealed record ConfigError(string Field, string Message)
+{
+    public override string ToString() => $"{Field}: {Message}";
+}
+
+public sealed class ConfigValidationException(IReadOnlyList<ConfigError> errors)
+    : Exception("Invalid run configuration: " + string.Join("; ", errors))
+{
+    public IReadOnlyList<ConfigError> Errors { get; } = errors;
+}
+
+/// <summary>
+/// The one validator for run configs, used by the CLI, the REST API, the hub and the dashboard.
+/// Upper bounds keep a single run from tying up the server for a day.
+/// </summary>
+public static class ConfigValidator
+{
+    public static readonly string[] Optimizers = ["sgd", "adam"];
+    public static readonly string[] SupportedScenarios = [Scenarios.ClassIncremental];
+
+    public static IReadOnlyList<ConfigError> Validate(RunConfig c, DataSetCatalog? catalog = null)
+    {
+        var errors = new List<ConfigError>();
+        void Check(bool ok, string field, string message) { if (!ok) errors.Add(new(field, message)); }
+
+        var knownSets = catalog?.Names ?? DataSetCatalog.DefaultEntries().Select(e => e.Name).ToArray();
+        Check(knownSets.Contains(c.Dataset), "dataset", $"must be one of {string.Join(", ", knownSets)}");
+        Check(SupportedScenarios.Contains(c.Scenario), "scenario", $"must be one of {string.Join(", ", SupportedScenarios)}");
+        Check(ModelFactory.Names.Contains(c.Model), "model", $"must be one of {string.Join(", ", ModelFactory.Names)}");
+        Check(c.HiddenSizes is { Length: >= 1 and <= 4 } && c.HiddenSizes.All(h => h is >= 1 and <= 4096), "hiddenSizes", "must be 1 to 4 layer widths, each between 1 and 4096");
+        Check(Optimizers.Contains(c.Optimizer), "optimizer", $"must be one of {string.Join(", ", Optimizers)}");
+        Check(double.IsFinite(c.LearningRate) && c.LearningRate > 0 && c.LearningRate <= 10, "learningRate", "must be greater than 0 and at most 10");
+        Check(double.IsFinite(c.Momentum) && c.Momentum is >= 0 and < 1, "momentum", "must be between 0 (inclusive) and 1 (exclusive)");
+        Check(c.BatchSize is >= 1 and <= 4096, "batchSize", "must be between 1 and 4096");
+        Check(c.Epochs is >= 1 and <= 100, "epochs", "must be between 1 and 100");
+        Check(c.IterationsPerTask is null or (>= 1 and <= 100_000), "iterationsPerTask", "must be between 1 and 100000 when set");
+        Check(StrategyRegistry.Names.Contains(c.Strategy), "strategy", $"must be one of {string.Join(", ", StrategyRegistry.Names)}");
+        Check(double.IsFinite(c.ReplayRatio) && c.ReplayRatio is >= 0 and <= 1, "replayRatio", "must be between 0 and 1");
+        Check(c.MemoryPerClass is >= 1 and <= 10_000, "memoryPerClass", "must be between 1 and 10000");
+        Check(c.Seed >= 0, "seed", "must be 0 or greater");
+        Check(c.EvalEvery is >= 1 and <= 100_000, "evalEvery", "must be between 1 and 100000");
+        Check(c.EvalSamplesPerTask is >= 10 and <= 10_000, "evalSamplesPerTask", "must be between 10 and 10000");
+        Check(double.IsFinite(c.Pace) && c.Pace is >= 0 and <= 10_000, "pace", "must be between 0 (full speed) and 10000 steps per second");
+        ValidateTasks(c, catalog, errors);
+        return errors;
+    }
+
+    public static void ThrowIfInvalid(RunConfig config, DataSetCatalog? catalog = null)
+    {
+        var errors = Validate(config, catalog);
+        if (errors.Count > 0) throw new ConfigValidationException(errors);
+    }
+
+    static void ValidateTasks(RunConfig c, DataSetCatalog? catalog, List<ConfigError> errors)
+    {
+        if (!TaskSplit.TryParse(c.Tasks ?? "", out var tasks, out var problem))
+        {
+            errors.Add(new("tasks", problem));
+            return;
+        }
+        int classCount = catalog is not null && catalog.Contains(c.Dataset) ? catalog.Entry(c.Dataset).ClassNames.Length : 10;
+        var missing = tasks.SelectMany(t => t).Where(k => k >= classCount).Distinct().ToArray();
+        if (missing.Length > 0)
+            errors.Add(new("tasks", $"class {string.Join(", ", missing)} does not exist in the data set (classes 0-{classCount - 1})"));
+        if (tasks.Length > 50) errors.Add(new("tasks", "at most 50 tasks"));
+        if (c.Scenario != Scenarios.DomainIncremental)
+        {
+            var repeated = tasks.SelectMany(t => t).GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
+            if (repeated.Length > 0)
+                errors.Add(new("tasks", $"class {string.Join(", ", repeated)} appears in more than one task; in {c.Scenario} each class belongs to one task"));
+        }
+    }
+}

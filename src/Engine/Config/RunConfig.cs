@@ -1,0 +1,43 @@
+namespace ContinualLearning.Engine.Config;
+
+/// <summary>
+/// Everything that defines a run. Defaults are the seed blog's experiment: Split MNIST 0-4 | 5-9, one linear layer,
+/// SGD lr 0.01, batch 64, one epoch per task, class-incremental, no remedy. The same record is the CLI's options,
+/// the REST body, the dashboard's URL and the "config" of every result.
+/// </summary>
+public sealed record RunConfig
+{
+    public string Dataset { get; init; } = Data.DataSetCatalog.BundledMnist;
+    public string Scenario { get; init; } = Scenarios.ClassIncremental;
+    /// <summary>Classes per task, tasks separated by '|': "0-4|5-9", "0,1|2,3|4,5|6,7|8,9".</summary>
+    public string Tasks { get; init; } = "0-4|5-9";
+    public string Model { get; init; } = "linear";
+    /// <summary>Hidden layer widths of the mlp model.</summary>
+    public int[] HiddenSizes { get; init; } = [400, 400];
+    public string Optimizer { get; init; } = "sgd";
+    public double LearningRate { get; init; } = 0.01;
+    public double Momentum { get; init; }
+    public int BatchSize { get; init; } = 64;
+    public int Epochs { get; init; } = 1;
+    /// <summary>When set, each task trains for this many batches instead of whole epochs.</summary>
+    public int? IterationsPerTask { get; init; }
+    public string Strategy { get; init; } = "naive";
+    /// <summary>replay: fraction of each finished task's training samples kept and replayed.</summary>
+    public double ReplayRatio { get; init; } = 0.1;
+    /// <summary>replay-reservoir: samples kept per class.</summary>
+    public int MemoryPerClass { get; init; } = 20;
+    public int Seed { get; init; }
+    /// <summary>Live evaluation every this many training steps.</summary>
+    public int EvalEvery { get; init; } = 10;
+    /// <summary>Size of the fixed held-out test subset per task used for live curves (the matrix uses the full test set).</summary>
+    public int EvalSamplesPerTask { get; init; } = 500;
+    /// <summary>Cap on training steps per second so people can watch; 0 = full speed.</summary>
+    public double Pace { get; init; }
+}
+
+public static class Scenarios
+{
+    public const string ClassIncremental = "class-incremental";
+    public const string TaskIncremental = "task-incremental";
+    public const string DomainIncremental = "domain-incremental";
+}

@@ -1,0 +1,34 @@
+using ContinualLearning.Engine.Metrics;
+
+namespace ContinualLearning.Engine.Events;
+
+public enum RunEventKind { Started, TaskStarted, Step, Evaluation, TaskFinished, Finished, Failed, Cancelled }
+
+/// <summary>What a run is about to do, sent with the started event so viewers can lay out charts before data arrives.</summary>
+public sealed record RunPlan(int[][] TaskClasses, long[] StepsPerTask, string[] ClassNames, int[] PreviewTestIndices, long ParameterCount);
+
+/// <summary>
+/// One event of a run's stream. Seq counts 1, 2, 3 … per run with no gaps. Fields not used by a kind are null.
+/// This exact record is what the hub streams, the dashboard draws, the CLI shows and the database stores.
+/// </summary>
+public sealed record RunEvent
+{
+    public required string RunId { get; init; }
+    public long Seq { get; init; }
+    public RunEventKind Kind { get; init; }
+    public DateTimeOffset Time { get; init; }
+    /// <summary>0-based index of the task being trained.</summary>
+    public int? Task { get; init; }
+    /// <summary>Global training step (batches trained so far in the run).</summary>
+    public long? Step { get; init; }
+    public double? Loss { get; init; }
+    /// <summary>Per-task test accuracy in percent (evaluation: held-out subsets; taskFinished: full test sets, one matrix row).</summary>
+    public double[]? Accuracies { get; init; }
+    /// <summary>Evaluation: the model's predicted class for each preview image (RunPlan.PreviewTestIndices).</summary>
+    public int[]? Predictions { get; init; }
+    public RunPlan? Plan { get; init; }
+    public RunResult? Result { get; init; }
+    public string? Message { get; init; }
+
+    public bool IsTerminal => Kind is RunEventKind.Finished or RunEventKind.Failed or RunEventKind.Cancelled;
+}

@@ -1,0 +1,27 @@
+using ContinualLearning.Engine.Tasks;
+using ContinualLearning.Engine.Training;
+
+namespace ContinualLearning.Engine.Strategies;
+
+/// <summary>
+/// Experience replay as in the seed: after each task keep a random ReplayRatio fraction of its training samples;
+/// every later task trains on its own data concatenated with the whole memory, shuffled together.
+/// </summary>
+public sealed class Replay : Strategy
+{
+    readonly List<Sample> memory = [];
+
+    public override IReadOnlyList<Sample> Memory => memory;
+
+    public override IReadOnlyList<Sample> TrainingSamples(TrainingContext ctx) => [.. ctx.CurrentTask.Train, .. memory];
+
+    public override void EndTask(TrainingContext ctx)
+    {
+        var train = ctx.CurrentTask.Train.ToArray();
+        ctx.Random.Shuffle(train);
+        memory.AddRange(train.Take(KeptCount(train.Length, ctx.Config.ReplayRatio)));
+    }
+
+    /// <summary>How many of a task's samples the ratio keeps (shown live next to the slider).</summary>
+    public static int KeptCount(int taskSamples, double ratio) => (int)Math.Round(taskSamples * ratio);
+}

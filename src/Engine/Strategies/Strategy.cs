@@ -1,0 +1,37 @@
+using ContinualLearning.Engine.Tasks;
+using ContinualLearning.Engine.Training;
+using static TorchSharp.torch;
+
+namespace ContinualLearning.Engine.Strategies;
+
+/// <summary>
+/// A continual-learning strategy: a few hooks into the one training loop (like Mammoth's observe).
+/// The loop calls, per task: BeginTask, then for each batch of TrainingSamples: Loss → backward → AfterBackward →
+/// optimizer step → AfterStep; then EndTask. Tensors a strategy keeps across batches must be detached from the batch's
+/// dispose scope (DetachFromDisposeScope) and disposed in Dispose.
+/// </summary>
+public abstract class Strategy : IDisposable
+{
+    /// <summary>A strategy that needs its own architecture (e.g. progressive networks) builds it here; null = the configured model.</summary>
+    public virtual nn.Module<Tensor, Tensor>? CreateModel(TrainingContext ctx) => null;
+
+    public virtual void BeginTask(TrainingContext ctx) { }
+
+    /// <summary>The samples the current task trains on (shuffled by the loop each epoch).</summary>
+    public virtual IReadOnlyList<Sample> TrainingSamples(TrainingContext ctx) => ctx.CurrentTask.Train;
+
+    /// <summary>The loss for one batch; the default is plain cross-entropy on the batch.</summary>
+    public virtual Tensor Loss(TrainingContext ctx, Batch batch) => ctx.CrossEntropy(batch);
+
+    /// <summary>Gradients are computed, the step is not taken yet (gradient projection goes here).</summary>
+    public virtual void AfterBackward(TrainingContext ctx) { }
+
+    public virtual void AfterStep(TrainingContext ctx) { }
+
+    public virtual void EndTask(TrainingContext ctx) { }
+
+    /// <summary>Samples currently held in a replay memory, for display.</summary>
+    public virtual IReadOnlyList<Sample> Memory => [];
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Data;
+using ContinualLearning.Engine.Events;
+using ContinualLearning.Engine.Metrics;
+using ContinualLearning.Engine.Models;
+using ContinualLearning.Engine.Strategies;
+using ContinualLearning.Engine.Tasks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ContinualLearning.Engine.Training;
+
+/// <summary>
+/// The one training loop. Runs synchronously on the calling thread (TorchSharp dispose scopes are thread-bound),
+/// reports everything through the run's event log, and disposes every tensor it creates.
+/// </summary>
+public static class Trainer
+{
+    const int PreviewImages = 24;
+    const int EvalChunk = 1000;
+    // torch.manual_seed is process-wide: seeding and building the model under one lock keeps concurrent runs deterministic.
+    static readonly Lock SeedLock = new();
+
+    public static RunResult Run(RunConfig config, DataSet data, RunEventLog log, RunControl control)
+    {
+        var clock = Stopwatch.StartNew();
+        var stream = TaskStream.Build(data, config);
+        using var ctx = new TrainingContext(config, stream);
+        using var strategy = StrategyRegistry.Create(config.Strategy);
+        lock (SeedLock)
+        {
+            torch.manual_seed(config.Seed);
+            ctx.Model = strategy.CreateModel(ctx) ?? ModelFactory.Create(config.Model, data.Train.Rows, data.ClassCount, config.HiddenSizes);
+        }
+        using var model = ctx.Model;
+        using var optimizer = ctx.Optimizer = config.Optimizer == "adam"
+            ? optim.Adam(model.parameters(), config.LearningRate)
+            : optim.SGD(model.parameters(), config.LearningRate, config.Momentum);
+
+        var preview = PreviewIndices(stream);
+        log.Append(new RunEvent
+        {
+            RunId = log.RunId, Kind = RunEventKind.Started,
+            Plan = new RunPlan(stream.Tasks.Select(t => t.Classes).ToArray(), stream.Tasks.Select(t => StepsForTask(config, t.Train.Length)).ToArray(),
+                data.ClassNames, preview, ModelFactory.ParameterCount(model)),
+        });
+        Evaluate(ctx, log, preview);
+
+        var matrix = new List<double[]>();
+        foreach (var task in stream.Tasks)
+        {
+            ctx.Task = task.Index;
+            log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.TaskStarted, Task = task.Index, Step = ctx.Step });
+            model.train();
+            strategy.BeginTask(ctx);
+            TrainTask(ctx, strategy, log, control, preview);
+            strategy.EndTask(ctx);
+            var row = stream.Tasks.Select(t => Accuracy(ctx, t.Index, t.Test)).ToArray();
+            matrix.Add(row);
+            log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.TaskFinished, Task = task.Index, Step = ctx.Step, Accuracies = row });
+        }
+        return RunResult.From(config, matrix.ToArray(), clock.ElapsedMilliseconds,
+            new DataSetInfo(data.Name, data.Train.Count, data.Test.Count, data.IsBundledSubset));
+    }
+
+    /// <summary>Batches per task: whole epochs over the task's own data, or IterationsPerTask when set.</summary>
+    public static long StepsForTask(RunConfig config, int taskSamples) =>
+        config.IterationsPerTask ?? (long)config.Epochs * ((taskSamples + config.BatchSize - 1) / config.BatchSize);
+
+    static void TrainTask(TrainingContext ctx, Strategy strategy, RunEventLog log, RunControl control, int[] preview)
+    {
+        var samples = strategy.TrainingSamples(ctx).ToArray();
+        var config = ctx.Config;
+        long target = config.IterationsPerTask ?? (long)config.Epochs * ((samples.Length + config.BatchSize - 1) / config.BatchSize);
+        long done = 0;
+        while (done < target)
+        {
+            ctx.Random.Shuffle(samples);
+            for (int start = 0; start < samples.Length && done < target; start += config.BatchSize, done++)
+            {
+                control.BeforeStep(ctx.Step);
+                double loss;
+                using (NewDisposeScope())
+                {
+                    var batch = ctx.MakeBatch(samples.AsSpan(start, Math.Min(config.BatchSize, samples.Length - start)).ToArray());
+                    ctx.Optimizer.zero_grad();
+                    var lossTensor = strategy.Loss(ctx, batch);
+                    lossTensor.backward();
+                    strategy.AfterBackward(ctx);
+                    ctx.Optimizer.step();
+                    strategy.AfterStep(ctx);
+                    loss = lossTensor.item<float>();
+                }
+                ctx.Step++;
+                log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.Step, Task = ctx.Task, Step = ctx.Step, Loss = loss });
+                if (ctx.Step % config.EvalEvery == 0 || done + 1 == target) Evaluate(ctx, log, preview);
+            }
+        }
+    }
+
+    /// <summary>Live evaluation on each task's fixed held-out subset, plus predictions for the preview images.</summary>
+    static void Evaluate(TrainingContext ctx, RunEventLog log, int[] preview)
+    {
+        var accuracies = ctx.Stream.Tasks.Select(t => Accuracy(ctx, t.Index, t.EvalSubset)).ToArray();
+        int[] predictions;
+        using (NewDisposeScope())
+        using (no_grad())
+        {
+            ctx.Model.eval();
+            var (inputs, _) = ctx.TestBatch(0, preview);
+            predictions = ctx.Model.call(inputs).argmax(1).data<long>().Select(p => (int)p).ToArray();
+            ctx.Model.train();
+        }
+        log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.Evaluation, Task = ctx.Task, Step = ctx.Step, Accuracies = accuracies, Predictions = predictions });
+    }
+
+    /// <summary>Accuracy (%) on the given test images of one task, with the scenario's head for that task.</summary>
+    public static double Accuracy(TrainingContext ctx, int task, IReadOnlyList<int> testIndices)
+    {
+        if (testIndices.Count == 0) return 0;
+        long correct = 0;
+        using var _ = NewDisposeScope();
+        using var __ = no_grad();
+        ctx.Model.eval();
+        for (int start = 0; start < testIndices.Count; start += EvalChunk)
+        {
+            var chunk = testIndices.Skip(start).Take(EvalChunk).ToArray();
+            var (inputs, labels) = ctx.TestBatch(task, chunk);
+            var taskIds = full(chunk.Length, task, ScalarType.Int64);
+            correct += ctx.Logits(inputs, taskIds).argmax(1).eq(labels).sum().item<long>();
+        }
+        ctx.Model.train();
+        return 100.0 * correct / testIndices.Count;
+    }
+
+    /// <summary>A fixed set of test images spread over all classes, for the live prediction grid.</summary>
+    static int[] PreviewIndices(TaskStream stream)
+    {
+        var labels = stream.Data.Test.Labels;
+        var classes = stream.Tasks.SelectMany(t => t.Classes).Distinct().ToArray();
+        int perClass = Math.Max(1, PreviewImages / Math.Max(1, classes.Length));
+        return classes.SelectMany(k => Enumerable.Range(0, labels.Length).Where(i => labels[i] == k).Take(perClass))
+            .Take(PreviewImages).ToArray();
+    }
+}

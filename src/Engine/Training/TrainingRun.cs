@@ -1,0 +1,84 @@
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Data;
+using ContinualLearning.Engine.Events;
+using ContinualLearning.Engine.Metrics;
+
+namespace ContinualLearning.Engine.Training;
+
+public enum RunStatus { Queued, Running, Finished, Failed, Cancelled, Interrupted }
+
+/// <summary>
+/// One run: its config, controls, event log and outcome. Execute() runs it to the end on the calling thread;
+/// Start() gives it a dedicated thread. Whatever happens, the log ends with finished, failed or cancelled.
+/// </summary>
+public sealed class TrainingRun : IDisposable
+{
+    readonly TaskCompletionSource<RunResult?> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TrainingRun(RunConfig config, DataSetCatalog catalog, string? id = null)
+    {
+        ConfigValidator.ThrowIfInvalid(config, catalog);
+        Id = id ?? Guid.NewGuid().ToString("n")[..12];
+        Config = config;
+        Catalog = catalog;
+        Events = new RunEventLog(Id);
+        Control = new RunControl(config.Pace);
+    }
+
+    public string Id { get; }
+    public RunConfig Config { get; }
+    public DataSetCatalog Catalog { get; }
+    public RunEventLog Events { get; }
+    public RunControl Control { get; }
+    public RunStatus Status { get; private set; } = RunStatus.Queued;
+    public RunResult? Result { get; private set; }
+    public string? Error { get; private set; }
+    public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset? StartedAt { get; private set; }
+    public DateTimeOffset? EndedAt { get; private set; }
+    /// <summary>Completes with the result, or null when the run failed or was cancelled.</summary>
+    public Task<RunResult?> Completion => completion.Task;
+
+    /// <summary>Messages about data loading (e.g. the offline fallback to bundled MNIST).</summary>
+    public event Action<string>? Notice;
+
+    public Thread Start()
+    {
+        var thread = new Thread(Execute) { IsBackground = true, Name = $"run-{Id}" };
+        thread.Start();
+        return thread;
+    }
+
+    public void Execute()
+    {
+        if (Control.IsCancellationRequested) { End(RunStatus.Cancelled, new RunEvent { RunId = Id, Kind = RunEventKind.Cancelled, Message = "Cancelled before it started." }); return; }
+        Status = RunStatus.Running;
+        StartedAt = DateTimeOffset.UtcNow;
+        try
+        {
+            var data = Catalog.Load(Config.Dataset, m => Notice?.Invoke(m), ct: Control.Token);
+            var result = Trainer.Run(Config, data, Events, Control);
+            Result = result;
+            End(RunStatus.Finished, new RunEvent { RunId = Id, Kind = RunEventKind.Finished, Result = result });
+        }
+        catch (OperationCanceledException) when (Control.IsCancellationRequested)
+        {
+            End(RunStatus.Cancelled, new RunEvent { RunId = Id, Kind = RunEventKind.Cancelled, Message = "Cancelled." });
+        }
+        catch (Exception e)
+        {
+            Error = e.Message;
+            End(RunStatus.Failed, new RunEvent { RunId = Id, Kind = RunEventKind.Failed, Message = e.Message });
+        }
+    }
+
+    void End(RunStatus status, RunEvent last)
+    {
+        Status = status;
+        EndedAt = DateTimeOffset.UtcNow;
+        Events.Append(last);
+        completion.TrySetResult(Result);
+    }
+
+    public void Dispose() => Control.Dispose();
+}
