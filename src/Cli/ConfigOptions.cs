@@ -14,9 +14,11 @@ public sealed class ConfigOptions
 {
     static readonly RunConfig Seed = new();
 
+    public readonly Option<string?> Preset = new("--preset") { Description = $"Start from a named config: {string.Join(", ", Presets.Names)}; the other options override its values (default: the seed's values)" };
     public readonly Option<string?> Dataset = new("--dataset") { Description = $"Data set: {string.Join(", ", DataSetCatalog.DefaultEntries().Select(e => e.Name))} (default {Seed.Dataset})" };
     public readonly Option<string?> Scenario = new("--scenario") { Description = $"Scenario: {string.Join(", ", ConfigValidator.SupportedScenarios)} (default {Seed.Scenario})" };
     public readonly Option<string?> Tasks = new("--tasks") { Description = $"Classes per task, tasks separated by '|', e.g. \"0-4|5-9\" or \"0,1|2,3|4,5|6,7|8,9\" (default \"{Seed.Tasks}\")" };
+    public readonly Option<int?> Permutations = new("--permutations") { Description = $"domain-incremental: number of tasks (pixel permutations; task 1 unpermuted) (default {Seed.Permutations})" };
     public readonly Option<string?> Model = new("--model") { Description = $"Model: {string.Join(", ", ModelFactory.Names)} (default {Seed.Model})" };
     public readonly Option<string?> HiddenSizes = new("--hidden-sizes") { Description = $"Hidden layer widths of the mlp, comma-separated (default {string.Join(",", Seed.HiddenSizes)})" };
     public readonly Option<string?> Optimizer = new("--optimizer") { Description = $"Optimizer: {string.Join(", ", ConfigValidator.Optimizers)} (default {Seed.Optimizer})" };
@@ -28,6 +30,16 @@ public sealed class ConfigOptions
     public readonly Option<string?> Strategy = new("--strategy") { Description = $"Strategy: {string.Join(", ", StrategyRegistry.Names)} (default {Seed.Strategy})" };
     public readonly Option<double?> ReplayRatio = new("--replay-ratio") { Description = $"replay: fraction of each finished task's samples kept, 0-1 (default {Seed.ReplayRatio})" };
     public readonly Option<int?> MemoryPerClass = new("--memory-per-class") { Description = $"replay-reservoir: samples kept per class (default {Seed.MemoryPerClass})" };
+    public readonly Option<double?> EwcLambda = new("--ewc-lambda") { Description = $"ewc: penalty strength λ (default per scenario: {Defaults(Ewc.DefaultLambda)})" };
+    public readonly Option<string?> EwcMode = new("--ewc-mode") { Description = $"ewc: {string.Join(" or ", ConfigValidator.EwcModes)} (default {Seed.EwcMode})" };
+    public readonly Option<double?> EwcGamma = new("--ewc-gamma") { Description = $"ewc online: decay of the running Fisher, (0, 1] (default {Seed.EwcGamma})" };
+    public readonly Option<int?> FisherSamples = new("--fisher-samples") { Description = $"ewc: samples used to estimate the Fisher (default {Seed.FisherSamples})" };
+    public readonly Option<double?> SiC = new("--si-c") { Description = $"si: penalty strength c (default per scenario: {Defaults(SynapticIntelligence.DefaultC)})" };
+    public readonly Option<double?> LwfAlpha = new("--lwf-alpha") { Description = $"lwf: weight of the distillation loss (default {Seed.LwfAlpha})" };
+    public readonly Option<double?> LwfTemperature = new("--lwf-temperature") { Description = $"lwf: distillation temperature (default {Seed.LwfTemperature})" };
+    public readonly Option<int?> AgemMemoryPerTask = new("--agem-memory-per-task") { Description = $"agem: samples of each finished task kept in memory (default {Seed.AgemMemoryPerTask})" };
+    public readonly Option<int?> GeneratorHidden = new("--generator-hidden") { Description = $"generative-replay: hidden width of the VAE (default {Seed.GeneratorHidden})" };
+    public readonly Option<int?> GeneratorLatent = new("--generator-latent") { Description = $"generative-replay: latent size of the VAE (default {Seed.GeneratorLatent})" };
     public readonly Option<int?> RandomSeed = new("--seed") { Description = $"Random seed (default {Seed.Seed})" };
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = $"Live evaluation every N steps (default {Seed.EvalEvery})" };
     public readonly Option<int?> EvalSamples = new("--eval-samples") { Description = $"Held-out test images per task for live evaluation (default {Seed.EvalSamplesPerTask})" };
@@ -37,6 +49,10 @@ public sealed class ConfigOptions
     /// <summary>Field name in the config → option name, so validation errors name the option the user typed.</summary>
     public static readonly IReadOnlyDictionary<string, string> OptionByField = new Dictionary<string, string>
     {
+        ["preset"] = "--preset", ["permutations"] = "--permutations", ["ewcLambda"] = "--ewc-lambda", ["ewcMode"] = "--ewc-mode",
+        ["ewcGamma"] = "--ewc-gamma", ["fisherSamples"] = "--fisher-samples", ["siC"] = "--si-c", ["lwfAlpha"] = "--lwf-alpha",
+        ["lwfTemperature"] = "--lwf-temperature", ["agemMemoryPerTask"] = "--agem-memory-per-task", ["generatorHidden"] = "--generator-hidden",
+        ["generatorLatent"] = "--generator-latent",
         ["dataset"] = "--dataset", ["scenario"] = "--scenario", ["tasks"] = "--tasks", ["model"] = "--model",
         ["hiddenSizes"] = "--hidden-sizes", ["optimizer"] = "--optimizer", ["learningRate"] = "--lr", ["momentum"] = "--momentum",
         ["batchSize"] = "--batch-size", ["epochs"] = "--epochs", ["iterationsPerTask"] = "--iterations-per-task",
@@ -46,15 +62,22 @@ public sealed class ConfigOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Dataset, Scenario, Tasks, Model, HiddenSizes, Optimizer, LearningRate, Momentum, BatchSize, Epochs,
-                     IterationsPerTask, Strategy, ReplayRatio, MemoryPerClass, RandomSeed, EvalEvery, EvalSamples, Pace, DataDir })
+        foreach (var option in new Option[] { Preset, Dataset, Scenario, Tasks, Permutations, Model, HiddenSizes, Optimizer, LearningRate, Momentum, BatchSize, Epochs,
+                     IterationsPerTask, Strategy, ReplayRatio, MemoryPerClass, EwcLambda, EwcMode, EwcGamma, FisherSamples, SiC, LwfAlpha, LwfTemperature,
+                     AgemMemoryPerTask, GeneratorHidden, GeneratorLatent, RandomSeed, EvalEvery, EvalSamples, Pace, DataDir })
             command.Options.Add(option);
     }
 
-    /// <summary>The seed's config with every option the user gave applied on top.</summary>
+    /// <summary>The preset's config (the seed's when none is named) with every option the user gave applied on top.</summary>
     public RunConfig ToConfig(ParseResult p, List<string> errors)
     {
         var c = new RunConfig();
+        var preset = p.GetValue(Preset);
+        if (preset is not null)
+        {
+            if (Presets.Names.Contains(preset)) c = Presets.Get(preset);
+            else errors.Add($"--preset must be one of {string.Join(", ", Presets.Names)}");
+        }
         int[]? hidden = null;
         var hiddenText = p.GetValue(HiddenSizes);
         if (hiddenText is not null)
@@ -68,6 +91,7 @@ public sealed class ConfigOptions
             Dataset = p.GetValue(Dataset) ?? c.Dataset,
             Scenario = p.GetValue(Scenario) ?? c.Scenario,
             Tasks = p.GetValue(Tasks) ?? c.Tasks,
+            Permutations = p.GetValue(Permutations) ?? c.Permutations,
             Model = p.GetValue(Model) ?? c.Model,
             HiddenSizes = hidden ?? c.HiddenSizes,
             Optimizer = p.GetValue(Optimizer) ?? c.Optimizer,
@@ -79,12 +103,25 @@ public sealed class ConfigOptions
             Strategy = p.GetValue(Strategy) ?? c.Strategy,
             ReplayRatio = p.GetValue(ReplayRatio) ?? c.ReplayRatio,
             MemoryPerClass = p.GetValue(MemoryPerClass) ?? c.MemoryPerClass,
+            EwcLambda = p.GetValue(EwcLambda) ?? c.EwcLambda,
+            EwcMode = p.GetValue(EwcMode) ?? c.EwcMode,
+            EwcGamma = p.GetValue(EwcGamma) ?? c.EwcGamma,
+            FisherSamples = p.GetValue(FisherSamples) ?? c.FisherSamples,
+            SiC = p.GetValue(SiC) ?? c.SiC,
+            LwfAlpha = p.GetValue(LwfAlpha) ?? c.LwfAlpha,
+            LwfTemperature = p.GetValue(LwfTemperature) ?? c.LwfTemperature,
+            AgemMemoryPerTask = p.GetValue(AgemMemoryPerTask) ?? c.AgemMemoryPerTask,
+            GeneratorHidden = p.GetValue(GeneratorHidden) ?? c.GeneratorHidden,
+            GeneratorLatent = p.GetValue(GeneratorLatent) ?? c.GeneratorLatent,
             Seed = p.GetValue(RandomSeed) ?? c.Seed,
             EvalEvery = p.GetValue(EvalEvery) ?? c.EvalEvery,
             EvalSamplesPerTask = p.GetValue(EvalSamples) ?? c.EvalSamplesPerTask,
             Pace = p.GetValue(Pace) ?? c.Pace,
         };
     }
+
+    static string Defaults(Func<string, double> perScenario) =>
+        string.Join(", ", ConfigValidator.SupportedScenarios.Select(s => $"{s} {perScenario(s)}"));
 
     public static string Describe(ConfigError error) =>
         $"{OptionByField.GetValueOrDefault(error.Field, error.Field)} {error.Message}";

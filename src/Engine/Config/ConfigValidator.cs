@@ -24,7 +24,14 @@ public sealed class ConfigValidationException(IReadOnlyList<ConfigError> errors)
 public static class ConfigValidator
 {
     public static readonly string[] Optimizers = ["sgd", "adam"];
-    public static readonly string[] SupportedScenarios = [Scenarios.ClassIncremental];
+    public static readonly string[] SupportedScenarios = [Scenarios.ClassIncremental, Scenarios.TaskIncremental, Scenarios.DomainIncremental];
+    public static readonly string[] EwcModes = ["separate", "online"];
+
+    /// <summary>Strategies that only make sense in some scenarios, and why (shown to the user as the error).</summary>
+    public static readonly IReadOnlyDictionary<string, (string[] Scenarios, string Why)> ScenarioRequirements = new Dictionary<string, (string[], string)>
+    {
+        ["pnn"] = ([Scenarios.TaskIncremental], "progressive networks pick a column by task identity, which only task-incremental provides at test time"),
+    };
 
     public static IReadOnlyList<ConfigError> Validate(RunConfig c, DataSetCatalog? catalog = null)
     {
@@ -33,7 +40,12 @@ public static class ConfigValidator
 
         var knownSets = catalog?.Names ?? DataSetCatalog.DefaultEntries().Select(e => e.Name).ToArray();
         Check(knownSets.Contains(c.Dataset), "dataset", $"must be one of {string.Join(", ", knownSets)}");
+        Check(c.Preset is null || Presets.Names.Contains(c.Preset), "preset", $"must be one of {string.Join(", ", Presets.Names)}");
         Check(SupportedScenarios.Contains(c.Scenario), "scenario", $"must be one of {string.Join(", ", SupportedScenarios)}");
+        if (ScenarioRequirements.TryGetValue(c.Strategy, out var fit) && !fit.Scenarios.Contains(c.Scenario))
+            errors.Add(new("strategy", $"{c.Strategy} needs scenario {string.Join(" or ", fit.Scenarios)}, not {c.Scenario}: {fit.Why}"));
+        Check(c.Strategy != "pnn" || c.Model == "mlp", "model", "pnn builds one mlp column per task; set model to mlp");
+        Check(c.Permutations is >= 1 and <= 50, "permutations", "must be between 1 and 50");
         Check(ModelFactory.Names.Contains(c.Model), "model", $"must be one of {string.Join(", ", ModelFactory.Names)}");
         Check(c.HiddenSizes is { Length: >= 1 and <= 4 } && c.HiddenSizes.All(h => h is >= 1 and <= 4096), "hiddenSizes", "must be 1 to 4 layer widths, each between 1 and 4096");
         Check(Optimizers.Contains(c.Optimizer), "optimizer", $"must be one of {string.Join(", ", Optimizers)}");
@@ -45,6 +57,16 @@ public static class ConfigValidator
         Check(StrategyRegistry.Names.Contains(c.Strategy), "strategy", $"must be one of {string.Join(", ", StrategyRegistry.Names)}");
         Check(double.IsFinite(c.ReplayRatio) && c.ReplayRatio is >= 0 and <= 1, "replayRatio", "must be between 0 and 1");
         Check(c.MemoryPerClass is >= 1 and <= 10_000, "memoryPerClass", "must be between 1 and 10000");
+        Check(c.EwcLambda is null || (double.IsFinite(c.EwcLambda.Value) && c.EwcLambda is >= 0 and <= 1e12), "ewcLambda", "must be between 0 and 1e12 when set");
+        Check(EwcModes.Contains(c.EwcMode), "ewcMode", $"must be one of {string.Join(", ", EwcModes)}");
+        Check(double.IsFinite(c.EwcGamma) && c.EwcGamma is > 0 and <= 1, "ewcGamma", "must be greater than 0 and at most 1");
+        Check(c.FisherSamples is >= 1 and <= 10_000, "fisherSamples", "must be between 1 and 10000");
+        Check(c.SiC is null || (double.IsFinite(c.SiC.Value) && c.SiC is >= 0 and <= 1e6), "siC", "must be between 0 and 1e6 when set");
+        Check(double.IsFinite(c.LwfAlpha) && c.LwfAlpha is >= 0 and <= 100, "lwfAlpha", "must be between 0 and 100");
+        Check(double.IsFinite(c.LwfTemperature) && c.LwfTemperature is >= 0.1 and <= 20, "lwfTemperature", "must be between 0.1 and 20");
+        Check(c.AgemMemoryPerTask is >= 1 and <= 10_000, "agemMemoryPerTask", "must be between 1 and 10000");
+        Check(c.GeneratorHidden is >= 8 and <= 2048, "generatorHidden", "must be between 8 and 2048");
+        Check(c.GeneratorLatent is >= 2 and <= 512, "generatorLatent", "must be between 2 and 512");
         Check(c.Seed >= 0, "seed", "must be 0 or greater");
         Check(c.EvalEvery is >= 1 and <= 100_000, "evalEvery", "must be between 1 and 100000");
         Check(c.EvalSamplesPerTask is >= 10 and <= 10_000, "evalSamplesPerTask", "must be between 10 and 10000");
@@ -71,7 +93,9 @@ public static class ConfigValidator
         if (missing.Length > 0)
             errors.Add(new("tasks", $"class {string.Join(", ", missing)} does not exist in the data set (classes 0-{classCount - 1})"));
         if (tasks.Length > 50) errors.Add(new("tasks", "at most 50 tasks"));
-        if (c.Scenario != Scenarios.DomainIncremental)
+        if (c.Scenario == Scenarios.DomainIncremental && tasks.Length != 1)
+            errors.Add(new("tasks", "in domain-incremental every task has the same classes: give one class set (e.g. 0-9) and the number of tasks in permutations"));
+        else
         {
             var repeated = tasks.SelectMany(t => t).GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
             if (repeated.Length > 0)

@@ -7,10 +7,14 @@ namespace ContinualLearning.Engine.Config;
 /// </summary>
 public sealed record RunConfig
 {
+    /// <summary>The preset this config started from (see Presets), for the record; null = the seed's defaults.</summary>
+    public string? Preset { get; init; }
     public string Dataset { get; init; } = Data.DataSetCatalog.BundledMnist;
     public string Scenario { get; init; } = Scenarios.ClassIncremental;
     /// <summary>Classes per task, tasks separated by '|': "0-4|5-9", "0,1|2,3|4,5|6,7|8,9".</summary>
     public string Tasks { get; init; } = "0-4|5-9";
+    /// <summary>domain-incremental (Permuted MNIST): number of tasks; task 1 is unpermuted, each later one a fixed random pixel permutation of the same classes.</summary>
+    public int Permutations { get; init; } = 5;
     public string Model { get; init; } = "linear";
     /// <summary>Hidden layer widths of the mlp model.</summary>
     public int[] HiddenSizes { get; init; } = [400, 400];
@@ -26,6 +30,26 @@ public sealed record RunConfig
     public double ReplayRatio { get; init; } = 0.1;
     /// <summary>replay-reservoir: samples kept per class.</summary>
     public int MemoryPerClass { get; init; } = 20;
+    /// <summary>ewc: penalty strength λ; null = Ewc.DefaultLambda(scenario), since useful values differ by orders of magnitude.</summary>
+    public double? EwcLambda { get; init; }
+    /// <summary>ewc: "separate" (one penalty per past task) or "online" (one running Fisher, decayed by EwcGamma).</summary>
+    public string EwcMode { get; init; } = "separate";
+    /// <summary>ewc online: decay of the running Fisher per task (1 = no decay).</summary>
+    public double EwcGamma { get; init; } = 1.0;
+    /// <summary>ewc: training samples used to estimate the diagonal Fisher at the end of each task.</summary>
+    public int FisherSamples { get; init; } = 200;
+    /// <summary>si: penalty strength c; null = SynapticIntelligence.DefaultC(scenario).</summary>
+    public double? SiC { get; init; }
+    /// <summary>lwf: weight of the distillation loss from the previous model.</summary>
+    public double LwfAlpha { get; init; } = 1.0;
+    /// <summary>lwf: softmax temperature of the distillation.</summary>
+    public double LwfTemperature { get; init; } = 2.0;
+    /// <summary>agem: training samples of each finished task kept in the episodic memory.</summary>
+    public int AgemMemoryPerTask { get; init; } = 100;
+    /// <summary>generative-replay: hidden width of the VAE's encoder and decoder (one hidden layer each).</summary>
+    public int GeneratorHidden { get; init; } = 400;
+    /// <summary>generative-replay: size of the VAE's latent code.</summary>
+    public int GeneratorLatent { get; init; } = 32;
     public int Seed { get; init; }
     /// <summary>Live evaluation every this many training steps.</summary>
     public int EvalEvery { get; init; } = 10;

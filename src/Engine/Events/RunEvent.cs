@@ -26,6 +26,10 @@ public sealed record RunEvent
     public double[]? Accuracies { get; init; }
     /// <summary>Evaluation: the model's predicted class for each preview image (RunPlan.PreviewTestIndices).</summary>
     public int[]? Predictions { get; init; }
+    /// <summary>taskStarted: parameters the strategy's model uses from this task on (grows per task for progressive networks).</summary>
+    public long? ParameterCount { get; init; }
+    /// <summary>taskFinished, generative replay: a few images drawn from the generator, 8-bit grayscale, row-major (JSON: base64 strings).</summary>
+    public byte[][]? GeneratedImages { get; init; }
     public RunPlan? Plan { get; init; }
     public RunResult? Result { get; init; }
     public string? Message { get; init; }

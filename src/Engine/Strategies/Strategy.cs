@@ -33,5 +33,11 @@ public abstract class Strategy : IDisposable
     /// <summary>Samples currently held in a replay memory, for display.</summary>
     public virtual IReadOnlyList<Sample> Memory => [];
 
+    /// <summary>Parameters the model uses from the current task on (shown per task; grows for progressive networks).</summary>
+    public virtual long ParameterCount(TrainingContext ctx) => Models.ModelFactory.ParameterCount(ctx.Model);
+
+    /// <summary>A few images from the strategy's generator at the end of a task (generative replay), else null.</summary>
+    public virtual byte[][]? GeneratedImages(TrainingContext ctx) => null;
+
     public virtual void Dispose() => GC.SuppressFinalize(this);
 }

@@ -9,6 +9,12 @@ public static class StrategyRegistry
         ["replay"] = () => new Replay(),
         ["replay-reservoir"] = () => new ReservoirReplay(),
         ["joint"] = () => new Joint(),
+        ["ewc"] = () => new Ewc(),
+        ["si"] = () => new SynapticIntelligence(),
+        ["lwf"] = () => new LearningWithoutForgetting(),
+        ["agem"] = () => new Agem(),
+        ["generative-replay"] = () => new GenerativeReplay(),
+        ["pnn"] = () => new ProgressiveNets(),
     };
 
     public static IReadOnlyCollection<string> Names => factories.Keys;

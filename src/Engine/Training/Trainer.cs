@@ -22,21 +22,22 @@ public static class Trainer
     // torch.manual_seed is process-wide: seeding and building the model under one lock keeps concurrent runs deterministic.
     static readonly Lock SeedLock = new();
 
-    public static RunResult Run(RunConfig config, DataSet data, RunEventLog log, RunControl control)
+    /// <param name="strategy">A strategy instance to use (and inspect afterwards; the caller disposes it); null = the config's.</param>
+    public static RunResult Run(RunConfig config, DataSet data, RunEventLog log, RunControl control, Strategy? strategy = null)
     {
         var clock = Stopwatch.StartNew();
+        Denormals.FlushToZeroOnThisThread();
         var stream = TaskStream.Build(data, config);
         using var ctx = new TrainingContext(config, stream);
-        using var strategy = StrategyRegistry.Create(config.Strategy);
+        using var owned = strategy is null ? StrategyRegistry.Create(config.Strategy) : null;
+        strategy ??= owned!;
         lock (SeedLock)
         {
             torch.manual_seed(config.Seed);
             ctx.Model = strategy.CreateModel(ctx) ?? ModelFactory.Create(config.Model, data.Train.Rows, data.ClassCount, config.HiddenSizes);
         }
         using var model = ctx.Model;
-        using var optimizer = ctx.Optimizer = config.Optimizer == "adam"
-            ? optim.Adam(model.parameters(), config.LearningRate)
-            : optim.SGD(model.parameters(), config.LearningRate, config.Momentum);
+        using var optimizer = ctx.Optimizer = ctx.CreateOptimizer(model.parameters());
 
         var preview = PreviewIndices(stream);
         log.Append(new RunEvent
@@ -51,14 +52,14 @@ public static class Trainer
         foreach (var task in stream.Tasks)
         {
             ctx.Task = task.Index;
-            log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.TaskStarted, Task = task.Index, Step = ctx.Step });
             model.train();
             strategy.BeginTask(ctx);
+            log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.TaskStarted, Task = task.Index, Step = ctx.Step, ParameterCount = strategy.ParameterCount(ctx) });
             TrainTask(ctx, strategy, log, control, preview);
             strategy.EndTask(ctx);
             var row = stream.Tasks.Select(t => Accuracy(ctx, t.Index, t.Test)).ToArray();
             matrix.Add(row);
-            log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.TaskFinished, Task = task.Index, Step = ctx.Step, Accuracies = row });
+            log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.TaskFinished, Task = task.Index, Step = ctx.Step, Accuracies = row, GeneratedImages = strategy.GeneratedImages(ctx) });
         }
         return RunResult.From(config, matrix.ToArray(), clock.ElapsedMilliseconds,
             new DataSetInfo(data.Name, data.Train.Count, data.Test.Count, data.IsBundledSubset));
@@ -80,23 +81,26 @@ public static class Trainer
             for (int start = 0; start < samples.Length && done < target; start += config.BatchSize, done++)
             {
                 control.BeforeStep(ctx.Step);
-                double loss;
-                using (NewDisposeScope())
-                {
-                    var batch = ctx.MakeBatch(samples.AsSpan(start, Math.Min(config.BatchSize, samples.Length - start)).ToArray());
-                    ctx.Optimizer.zero_grad();
-                    var lossTensor = strategy.Loss(ctx, batch);
-                    lossTensor.backward();
-                    strategy.AfterBackward(ctx);
-                    ctx.Optimizer.step();
-                    strategy.AfterStep(ctx);
-                    loss = lossTensor.item<float>();
-                }
-                ctx.Step++;
+                double loss = Step(ctx, strategy, samples.AsSpan(start, Math.Min(config.BatchSize, samples.Length - start)).ToArray());
                 log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.Step, Task = ctx.Task, Step = ctx.Step, Loss = loss });
                 if (ctx.Step % config.EvalEvery == 0 || done + 1 == target) Evaluate(ctx, log, preview);
             }
         }
+    }
+
+    /// <summary>One training step on one batch, through the strategy's hooks; returns the batch loss.</summary>
+    public static double Step(TrainingContext ctx, Strategy strategy, Sample[] samples)
+    {
+        using var _ = NewDisposeScope();
+        var batch = ctx.MakeBatch(samples);
+        ctx.Optimizer.zero_grad();
+        var lossTensor = strategy.Loss(ctx, batch);
+        lossTensor.backward();
+        strategy.AfterBackward(ctx);
+        ctx.Optimizer.step();
+        strategy.AfterStep(ctx);
+        ctx.Step++;
+        return lossTensor.item<float>();
     }
 
     /// <summary>Live evaluation on each task's fixed held-out subset, plus predictions for the preview images.</summary>
@@ -109,7 +113,10 @@ public static class Trainer
         {
             ctx.Model.eval();
             var (inputs, _) = ctx.TestBatch(0, preview);
-            predictions = ctx.Model.call(inputs).argmax(1).data<long>().Select(p => (int)p).ToArray();
+            // Each preview image is predicted with the head of the first task that holds its class (task-incremental, pnn).
+            var labels = ctx.Stream.Data.Test.Labels;
+            var taskIds = tensor(preview.Select(i => (long)Math.Max(0, ctx.Stream.Tasks.ToList().FindIndex(t => t.Classes.Contains(labels[i])))).ToArray());
+            predictions = ctx.Logits(inputs, taskIds).argmax(1).data<long>().Select(p => (int)p).ToArray();
             ctx.Model.train();
         }
         log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.Evaluation, Task = ctx.Task, Step = ctx.Step, Accuracies = accuracies, Predictions = predictions });

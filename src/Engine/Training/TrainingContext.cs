@@ -1,4 +1,5 @@
 using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Models;
 using ContinualLearning.Engine.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -66,13 +67,42 @@ public sealed class TrainingContext : IDisposable
     /// <summary>Logits with the scenario's head applied: in task-incremental, other tasks' classes are masked out.</summary>
     public Tensor Logits(Tensor inputs, Tensor taskIds, nn.Module<Tensor, Tensor>? model = null)
     {
-        var logits = (model ?? Model).call(inputs);
-        return taskClassMask is null ? logits : logits + taskClassMask.index_select(0, taskIds);
+        model ??= Model;
+        var logits = model is ITaskAwareModel byTask ? byTask.Forward(inputs, taskIds) : model.call(inputs);
+        return taskClassMask is null ? logits : logits.Plus(taskClassMask.index_select(0, taskIds));
     }
 
     public Tensor Logits(Batch batch) => Logits(batch.Inputs, batch.TaskIds);
 
     public Tensor CrossEntropy(Batch batch) => nn.functional.cross_entropy(Logits(batch), batch.Labels);
+
+    /// <summary>The configured optimizer over the given parameters (the loop's own, or a strategy's per-task one).</summary>
+    public optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters) => Config.Optimizer == "adam"
+        ? optim.Adam(parameters, Config.LearningRate)
+        : optim.SGD(parameters, Config.LearningRate, Config.Momentum);
+
+    /// <summary>A frozen copy of the current model (same architecture, same weights, no gradients), e.g. the "previous model".</summary>
+    public nn.Module<Tensor, Tensor> FrozenCopy()
+    {
+        var copy = Models.ModelFactory.Create(Config.Model, Stream.Data.Train.Rows, Stream.Data.ClassCount, Config.HiddenSizes);
+        using (no_grad())
+        {
+            var source = Model.state_dict();
+            foreach (var (name, tensor) in copy.state_dict()) tensor.copy_(source[name]);
+        }
+        foreach (var p in copy.parameters()) p.requires_grad = false;
+        copy.eval();
+        return copy;
+    }
+
+    /// <summary>Classes of the tasks before the current one (what a "previous model" knows), as a 0/-inf mask [classes] for its logits.</summary>
+    public Tensor SeenClassMask(int tasks)
+    {
+        var mask = new float[Stream.Data.ClassCount];
+        Array.Fill(mask, float.NegativeInfinity);
+        foreach (var t in Stream.Tasks.Take(tasks)) foreach (var k in t.Classes) mask[k] = 0;
+        return tensor(mask);
+    }
 
     Tensor Gather(Tensor images, (int Index, int Task)[] rows)
     {

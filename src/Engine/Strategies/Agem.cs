@@ -1,0 +1,62 @@
+using ContinualLearning.Engine.Tasks;
+using ContinualLearning.Engine.Training;
+using static TorchSharp.torch;
+
+namespace ContinualLearning.Engine.Strategies;
+
+/// <summary>
+/// Averaged gradient episodic memory (Chaudhry et al. 2019). AgemMemoryPerTask samples of each finished task are kept.
+/// After each backward pass the gradient g is compared with the gradient g_ref of a random memory batch; if they
+/// conflict (g·g_ref &lt; 0) g is projected to g − (g·g_ref / g_ref·g_ref) g_ref, so the step does not increase the
+/// memory loss to first order.
+/// </summary>
+public sealed class Agem : Strategy
+{
+    readonly List<Sample> memory = [];
+
+    public override IReadOnlyList<Sample> Memory => memory;
+
+    /// <summary>Steps whose gradient was projected, and the smallest cosine between the stepped gradient and g_ref (≥ 0 up to rounding).</summary>
+    public int Projections { get; private set; }
+    public double SmallestCosineAfterProjection { get; private set; } = double.PositiveInfinity;
+
+    public override void AfterBackward(TrainingContext ctx)
+    {
+        if (memory.Count == 0) return;
+        var parameters = ctx.Model.parameters().Where(p => p.requires_grad).ToArray();
+        var gradient = Flatten(parameters);
+        ctx.Model.zero_grad();
+        var reference = memory.OrderBy(_ => ctx.Random.Next()).Take(ctx.Config.BatchSize).ToArray();
+        ctx.CrossEntropy(ctx.MakeBatch(reference)).backward();
+        var referenceGradient = Flatten(parameters);
+        var projected = Project(gradient, referenceGradient, out bool changed);
+        if (changed) Projections++;
+        double cosine = projected.dot(referenceGradient).item<float>() / (projected.norm().item<float>() * referenceGradient.norm().item<float>() + 1e-12);
+        SmallestCosineAfterProjection = Math.Min(SmallestCosineAfterProjection, cosine);
+        using var _ = no_grad();
+        long offset = 0;
+        foreach (var p in parameters)
+        {
+            p.grad!.copy_(projected.narrow(0, offset, p.numel()).view_as(p));
+            offset += p.numel();
+        }
+    }
+
+    /// <summary>g unchanged when it agrees with g_ref, else its projection onto the half-space g·g_ref ≥ 0.</summary>
+    public static Tensor Project(Tensor gradient, Tensor reference, out bool changed)
+    {
+        double dot = gradient.dot(reference).item<float>();
+        changed = dot < 0;
+        return changed ? gradient - reference.Times(dot / reference.dot(reference).item<float>()) : gradient;
+    }
+
+    static Tensor Flatten(IEnumerable<TorchSharp.Modules.Parameter> parameters) =>
+        cat(parameters.Select(p => p.grad is { } g ? g.detach().flatten() : zeros(p.numel())).ToArray()).clone();
+
+    public override void EndTask(TrainingContext ctx)
+    {
+        var train = ctx.CurrentTask.Train.ToArray();
+        ctx.Random.Shuffle(train);
+        memory.AddRange(train.Take(ctx.Config.AgemMemoryPerTask));
+    }
+}

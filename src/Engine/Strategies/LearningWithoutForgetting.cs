@@ -1,0 +1,63 @@
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Training;
+using static TorchSharp.torch;
+
+namespace ContinualLearning.Engine.Strategies;
+
+/// <summary>
+/// Learning without forgetting (Li and Hoiem 2017): no stored data; after each task a frozen copy of the model is kept,
+/// and later tasks add α · T² · KL(previous ‖ current) between the two models' softened outputs (temperature T) on the
+/// current inputs, over the classes of earlier tasks (per earlier task's head in task-incremental).
+/// </summary>
+public sealed class LearningWithoutForgetting : Strategy
+{
+    nn.Module<Tensor, Tensor>? previous;
+    long[][] groups = [];
+
+    /// <summary>The distillation term (before α) of the last batch, for display and tests.</summary>
+    public double LastDistillation { get; private set; }
+
+    public override Tensor Loss(TrainingContext ctx, Batch batch)
+    {
+        var loss = ctx.CrossEntropy(batch);
+        if (previous is null) return loss;
+        var distillation = Distillation(ctx, batch.Inputs);
+        LastDistillation = distillation.item<float>();
+        return loss.Plus(distillation.Times(ctx.Config.LwfAlpha));
+    }
+
+    /// <summary>T² · mean over samples of Σ over class groups of KL(softmax(old/T) ‖ softmax(new/T)).</summary>
+    public Tensor Distillation(TrainingContext ctx, Tensor inputs)
+    {
+        double temperature = ctx.Config.LwfTemperature;
+        var current = ctx.Model.call(inputs).Times(1 / temperature);
+        Tensor old;
+        using (no_grad()) old = previous!.call(inputs).Times(1 / temperature);
+        var sum = zeros(1);
+        foreach (var group in groups)
+        {
+            var index = tensor(group);
+            var target = old.index_select(1, index).log_softmax(1);
+            var predicted = current.index_select(1, index).log_softmax(1);
+            sum = sum.Plus((target.exp() * (target - predicted)).sum(1).mean());
+        }
+        return sum.Times(temperature * temperature);
+    }
+
+    public override void EndTask(TrainingContext ctx)
+    {
+        previous?.Dispose();
+        previous = ctx.FrozenCopy();
+        var seen = ctx.Stream.Tasks.Take(ctx.Task + 1).ToArray();
+        // Class-incremental: one softmax over all classes seen so far; task-incremental: one per earlier head.
+        groups = ctx.Config.Scenario == Scenarios.TaskIncremental
+            ? seen.Select(t => t.Classes.Select(k => (long)k).ToArray()).ToArray()
+            : [seen.SelectMany(t => t.Classes).Distinct().Order().Select(k => (long)k).ToArray()];
+    }
+
+    public override void Dispose()
+    {
+        previous?.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,94 @@
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Training;
+using static TorchSharp.torch;
+
+namespace ContinualLearning.Engine.Strategies;
+
+/// <summary>
+/// Synaptic intelligence (Zenke et al. 2017). While training, each parameter's contribution to the drop in loss is
+/// accumulated along the path: ω_i += −g_i·Δθ_i per step. At the end of a task the importance grows by
+/// Ω_i += ω_i / ((θ_i − θ_i^start)² + ξ), and later tasks add c · Σ Ω_i (θ_i − θ*_i)².
+/// </summary>
+public sealed class SynapticIntelligence : Strategy
+{
+    /// <summary>Damping ξ: keeps importance finite for parameters that barely moved during a task.</summary>
+    public const double Xi = 0.1;
+
+    Tensor[]? importance, anchor, pathIntegral, taskStart;
+    Tensor[] gradients = [], beforeStep = [];
+
+    public static double DefaultC(string scenario) => scenario switch
+    {
+        Scenarios.DomainIncremental => 10,
+        _ => 1,
+    };
+
+    /// <summary>Accumulated importance Ω per parameter tensor (null before the first task ends).</summary>
+    public IReadOnlyList<Tensor>? Importance => importance;
+
+    public override void BeginTask(TrainingContext ctx)
+    {
+        var parameters = ctx.Model.parameters().ToArray();
+        pathIntegral ??= parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        Replace(ref taskStart, parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray());
+    }
+
+    public override Tensor Loss(TrainingContext ctx, Batch batch)
+    {
+        var loss = ctx.CrossEntropy(batch);
+        return importance is null ? loss : loss.Plus(Penalty(ctx));
+    }
+
+    /// <summary>c · Σ Ω_i (θ_i − θ*_i)².</summary>
+    public Tensor Penalty(TrainingContext ctx)
+    {
+        var parameters = ctx.Model.parameters().ToArray();
+        var sum = zeros(1);
+        for (int i = 0; i < parameters.Length; i++) sum = sum.Plus((importance![i] * (parameters[i] - anchor![i]).square()).sum());
+        return sum.Times(ctx.Config.SiC ?? DefaultC(ctx.Config.Scenario));
+    }
+
+    // The step's gradient and the parameters before it; both live only for this batch's dispose scope.
+    public override void AfterBackward(TrainingContext ctx)
+    {
+        var parameters = ctx.Model.parameters().ToArray();
+        gradients = parameters.Select(p => p.grad is { } g ? g.detach().clone() : zeros_like(p)).ToArray();
+        beforeStep = parameters.Select(p => p.detach().clone()).ToArray();
+    }
+
+    public override void AfterStep(TrainingContext ctx)
+    {
+        using var _ = no_grad();
+        var parameters = ctx.Model.parameters().ToArray();
+        for (int i = 0; i < parameters.Length; i++) pathIntegral![i].sub_(gradients[i] * (parameters[i] - beforeStep[i]));
+    }
+
+    public override void EndTask(TrainingContext ctx)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var parameters = ctx.Model.parameters().ToArray();
+        importance ??= parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            var moved = parameters[i] - taskStart![i];
+            var gain = pathIntegral![i] / moved.square().Plus(full_like(moved, Xi));
+            importance[i].PlusInPlace(gain.clamp_min(0));
+            pathIntegral[i].zero_();
+        }
+        Replace(ref anchor, parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray());
+    }
+
+    static void Replace(ref Tensor[]? field, Tensor[] value)
+    {
+        if (field is not null) foreach (var t in field) t.Dispose();
+        field = value;
+    }
+
+    public override void Dispose()
+    {
+        foreach (var set in new[] { importance, anchor, pathIntegral, taskStart })
+            if (set is not null) foreach (var t in set) t.Dispose();
+        base.Dispose();
+    }
+}

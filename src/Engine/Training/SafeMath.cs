@@ -1,0 +1,25 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ContinualLearning.Engine.Training;
+
+/// <summary>
+/// Arithmetic that does not create a temporary Scalar per call. TorchSharp 0.107's Tensor + Tensor passes an implicit
+/// Scalar alpha = 1 by handle and keeps no reference to it, so a garbage collection triggered by another thread can
+/// finalize it while libtorch still reads it ("Expected false to be true ... toFloat", seen in long SI runs; see
+/// dotnet/TorchSharp#1434). Scalars kept here are static roots and never finalized; scale factors go in as tensors,
+/// which the batch's dispose scope keeps alive.
+/// </summary>
+public static class SafeMath
+{
+    static readonly Scalar One = 1.0.ToScalar();
+
+    /// <summary>a + b.</summary>
+    public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
+
+    /// <summary>a += b, in place.</summary>
+    public static Tensor PlusInPlace(this Tensor a, Tensor b) => a.add_(b, One);
+
+    /// <summary>a · factor, with the factor as a 0-d tensor of a's type.</summary>
+    public static Tensor Times(this Tensor a, double factor) => a.mul(tensor(factor, a.dtype));
+}

@@ -1,0 +1,28 @@
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Strategies;
+using static TorchSharp.torch;
+
+namespace ContinualLearning.Engine.Tests.Strategies;
+
+public class SynapticIntelligenceTests
+{
+    [Fact]
+    public void ImportanceComesFromThePathAndThePenaltyPullsBackToTheAnchor()
+    {
+        var config = Presets.Get(Presets.PermutedMnist) with { Strategy = "si", HiddenSizes = [32], Permutations = 2, BatchSize = 32 };
+        using var si = new SynapticIntelligence();
+        var ctx = TestRuns.Context(config, si);
+        TestRuns.Task(ctx, si, 0, 20);
+        var importance = si.Importance!;
+        Assert.All(importance, w => Assert.True(w.min().item<float>() >= 0));
+        Assert.True(importance[0].sum().item<float>() > 0);
+        // Weights from an always-blank pixel never move, so they earn no importance.
+        using (NewDisposeScope()) Assert.Equal(0f, importance[0][.., 0].abs().max().item<float>());
+        using (NewDisposeScope()) Assert.Equal(0f, si.Penalty(ctx).item<float>());
+        ctx.Task = 1;
+        si.BeginTask(ctx);
+        TestRuns.Train(ctx, si, 5);
+        using (NewDisposeScope()) Assert.True(si.Penalty(ctx).item<float>() > 0);
+        TestRuns.DisposeAll(ctx);
+    }
+}
