@@ -22,6 +22,13 @@ public static class TestRuns
 
     public static DataSet Bundled => bundled.Value;
 
+    /// <summary>
+    /// Tests that train whole runs share this collection so they run one after another: two cores gain nothing from
+    /// running them together, and fewer allocating threads means fewer chances for TorchSharp's implicit-Scalar
+    /// finalizer race (see Training/SafeMath.cs).
+    /// </summary>
+    public const string TrainingCollection = "whole training runs";
+
     /// <summary>A preset with reduced iterations and no live evaluation between task ends (only the matrix matters here).</summary>
     public static RunConfig Preset(string preset, string strategy, int iterations, int seed = 0) =>
         Presets.Get(preset) with { Strategy = strategy, IterationsPerTask = iterations, Seed = seed, EvalEvery = 100_000 };

@@ -28,6 +28,7 @@ public sealed class SynapticIntelligence : Strategy
 
     public override void BeginTask(TrainingContext ctx)
     {
+        using var scope = NewDisposeScope();
         var parameters = ctx.Model.parameters().ToArray();
         pathIntegral ??= parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
         Replace(ref taskStart, parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray());

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace ContinualLearning.Engine.Tests.Strategies;
 
+[Collection(TestRuns.TrainingCollection)]
 public class AgemTests
 {
     [Fact]

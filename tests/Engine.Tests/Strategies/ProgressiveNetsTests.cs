@@ -4,6 +4,7 @@ using ContinualLearning.Engine.Strategies;
 
 namespace ContinualLearning.Engine.Tests.Strategies;
 
+[Collection(TestRuns.TrainingCollection)]
 public class ProgressiveNetsTests
 {
     [Fact]
