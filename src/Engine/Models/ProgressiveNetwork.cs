@@ -43,7 +43,7 @@ public sealed class ProgressiveNetwork : Module<Tensor, Tensor>, ITaskAwareModel
     public IEnumerable<Parameter> ColumnParameters(int column) =>
         layers.keys().Where(name => name.StartsWith($"c{column}_")).SelectMany(name => layers[name].parameters());
 
-    public override Tensor forward(Tensor inputs) => Forward(inputs, full(inputs.shape[0], DefaultColumn, ScalarType.Int64));
+    public override Tensor forward(Tensor inputs) => Forward(inputs, tensor(Enumerable.Repeat((long)DefaultColumn, (int)inputs.shape[0]).ToArray()));
 
     public Tensor Forward(Tensor inputs, Tensor taskIds)
     {

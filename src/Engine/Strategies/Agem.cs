@@ -31,7 +31,8 @@ public sealed class Agem : Strategy
         var referenceGradient = Flatten(parameters);
         var projected = Project(gradient, referenceGradient, out bool changed);
         if (changed) Projections++;
-        double cosine = projected.dot(referenceGradient).item<float>() / (projected.norm().item<float>() * referenceGradient.norm().item<float>() + 1e-12);
+        double cosine = projected.dot(referenceGradient).item<float>()
+            / (Math.Sqrt(projected.dot(projected).item<float>() * (double)referenceGradient.dot(referenceGradient).item<float>()) + 1e-12);
         SmallestCosineAfterProjection = Math.Min(SmallestCosineAfterProjection, cosine);
         using var _ = no_grad();
         long offset = 0;

@@ -37,7 +37,7 @@ public sealed class Ewc : Strategy
         var sum = zeros(1);
         foreach (var (fisher, anchor) in penalties)
             for (int i = 0; i < parameters.Length; i++)
-                sum = sum.Plus((fisher[i] * (parameters[i] - anchor[i]).square()).sum());
+                sum = sum.Plus((fisher[i] * SafeMath.Squared(parameters[i] - anchor[i])).sum());
         return sum.Times((ctx.Config.EwcLambda ?? DefaultLambda(ctx.Config.Scenario)) / 2);
     }
 
@@ -76,7 +76,7 @@ public sealed class Ewc : Strategy
             nn.functional.cross_entropy(logits, label).backward();
             using (no_grad())
                 for (int i = 0; i < parameters.Length; i++)
-                    if (parameters[i].grad is { } g) fisher[i].PlusInPlace(g.square().Times(1.0 / samples.Length));
+                    if (parameters[i].grad is { } g) fisher[i].PlusInPlace(SafeMath.Squared(g).Times(1.0 / samples.Length));
         }
         ctx.Model.zero_grad();
         ctx.Model.train();

@@ -45,7 +45,7 @@ public sealed class SynapticIntelligence : Strategy
     {
         var parameters = ctx.Model.parameters().ToArray();
         var sum = zeros(1);
-        for (int i = 0; i < parameters.Length; i++) sum = sum.Plus((importance![i] * (parameters[i] - anchor![i]).square()).sum());
+        for (int i = 0; i < parameters.Length; i++) sum = sum.Plus((importance![i] * SafeMath.Squared(parameters[i] - anchor![i])).sum());
         return sum.Times(ctx.Config.SiC ?? DefaultC(ctx.Config.Scenario));
     }
 
@@ -73,8 +73,8 @@ public sealed class SynapticIntelligence : Strategy
         for (int i = 0; i < parameters.Length; i++)
         {
             var moved = parameters[i] - taskStart![i];
-            var gain = pathIntegral![i] / moved.square().Plus(full_like(moved, Xi));
-            importance[i].PlusInPlace(gain.clamp_min(0));
+            var gain = pathIntegral![i] / SafeMath.Squared(moved).Plus(ones_like(moved).Times(Xi));
+            importance[i].PlusInPlace(gain.relu());
             pathIntegral[i].zero_();
         }
         Replace(ref anchor, parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray());

@@ -20,6 +20,9 @@ public static class SafeMath
     /// <summary>a += b, in place.</summary>
     public static Tensor PlusInPlace(this Tensor a, Tensor b) => a.add_(b, One);
 
+    /// <summary>a², as a · a (TorchSharp's square() is pow with an implicit Scalar 2).</summary>
+    public static Tensor Squared(Tensor a) => a * a;
+
     /// <summary>a · factor, with the factor as a 0-d tensor of a's type.</summary>
     public static Tensor Times(this Tensor a, double factor) => a.mul(tensor(factor, a.dtype));
 }

@@ -134,7 +134,7 @@ public static class Trainer
         {
             var chunk = testIndices.Skip(start).Take(EvalChunk).ToArray();
             var (inputs, labels) = ctx.TestBatch(task, chunk);
-            var taskIds = full(chunk.Length, task, ScalarType.Int64);
+            var taskIds = tensor(Enumerable.Repeat((long)task, chunk.Length).ToArray());
             correct += ctx.Logits(inputs, taskIds).argmax(1).eq(labels).sum().item<long>();
         }
         ctx.Model.train();
