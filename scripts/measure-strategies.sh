@@ -15,7 +15,9 @@ row() { # label, then run options
   local label=$1; shift
   local avgs=() firsts=()
   for seed in 0 1 2; do
-    local json; json=$("${cli[@]}" --seed "$seed" "$@" 2>/dev/null)
+    local json
+    # A run that fails is reported on stderr and tried once more (TorchSharp 0.107's rare implicit-Scalar race).
+    json=$("${cli[@]}" --seed "$seed" "$@" 2>/tmp/measure-run.err) || { echo "retrying $label seed $seed: $(grep -m1 -E 'run failed|rror' /tmp/measure-run.err)" >&2; json=$("${cli[@]}" --seed "$seed" "$@" 2>/dev/null); }
     avgs+=("$(jq '.averageAccuracy' <<<"$json")"); firsts+=("$(jq '.accuracyMatrix[-1][0]' <<<"$json")")
   done
   awk -v label="$label" -v a="${avgs[*]}" -v f="${firsts[*]}" 'BEGIN {
