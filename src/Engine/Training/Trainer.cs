@@ -115,8 +115,8 @@ public static class Trainer
             var (inputs, _) = ctx.TestBatch(0, preview);
             // Each preview image is predicted with the head of the first task that holds its class (task-incremental, pnn).
             var labels = ctx.Stream.Data.Test.Labels;
-            var taskIds = tensor(preview.Select(i => (long)Math.Max(0, ctx.Stream.Tasks.ToList().FindIndex(t => t.Classes.Contains(labels[i])))).ToArray());
-            predictions = ctx.Logits(inputs, taskIds).argmax(1).data<long>().Select(p => (int)p).ToArray();
+            Tensor TaskIds() => tensor(preview.Select(i => (long)Math.Max(0, ctx.Stream.Tasks.ToList().FindIndex(t => t.Classes.Contains(labels[i])))).ToArray());
+            predictions = ctx.Logits(inputs, TaskIds).argmax(1).data<long>().Select(p => (int)p).ToArray();
             ctx.Model.train();
         }
         log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.Evaluation, Task = ctx.Task, Step = ctx.Step, Accuracies = accuracies, Predictions = predictions });
@@ -134,8 +134,7 @@ public static class Trainer
         {
             var chunk = testIndices.Skip(start).Take(EvalChunk).ToArray();
             var (inputs, labels) = ctx.TestBatch(task, chunk);
-            var taskIds = tensor(Enumerable.Repeat((long)task, chunk.Length).ToArray());
-            correct += ctx.Logits(inputs, taskIds).argmax(1).eq(labels).sum().item<long>();
+            correct += ctx.Logits(inputs, () => tensor(Enumerable.Repeat((long)task, chunk.Length).ToArray())).argmax(1).eq(labels).sum().item<long>();
         }
         ctx.Model.train();
         return 100.0 * correct / testIndices.Count;
@@ -146,8 +145,9 @@ public static class Trainer
     {
         var labels = stream.Data.Test.Labels;
         var classes = stream.Tasks.SelectMany(t => t.Classes).Distinct().ToArray();
-        int perClass = Math.Max(1, PreviewImages / Math.Max(1, classes.Length));
-        return classes.SelectMany(k => Enumerable.Range(0, labels.Length).Where(i => labels[i] == k).Take(perClass))
-            .Take(PreviewImages).ToArray();
+        int perClass = (PreviewImages + classes.Length - 1) / Math.Max(1, classes.Length);
+        var byClass = classes.Select(k => Enumerable.Range(0, labels.Length).Where(i => labels[i] == k).Take(perClass).ToArray()).ToArray();
+        // Round-robin over classes so every class shows up even when the grid cannot hold equal shares.
+        return Enumerable.Range(0, perClass).SelectMany(r => byClass.Where(c => r < c.Length).Select(c => c[r])).Take(PreviewImages).ToArray();
     }
 }
