@@ -26,6 +26,7 @@ public sealed class TrainingContext : IDisposable
 {
     readonly Tensor trainImages, trainLabels, testImages, testLabels;
     readonly Tensor? taskClassMask;
+    Tensor? permutationTable;
 
     public TrainingContext(RunConfig config, TaskStream stream)
     {
@@ -121,18 +122,23 @@ public sealed class TrainingContext : IDisposable
         return tensor(mask);
     }
 
-    // Domain-incremental: pick each pixel through its task's permutation with one flat gather.
+    // Domain-incremental: each row picks its pixels through its task's permutation. The permutation table is one
+    // tensor [tasks, pixels] made on first use, so a batch allocates no large managed index arrays (those fill the
+    // large-object heap and force full garbage collections, which widen TorchSharp's Scalar finalizer race).
     Tensor Gather(Tensor images, (int Index, int Task)[] rows)
     {
-        int pixels = (int)images.shape[1];
-        var flat = new long[rows.Length * pixels];
-        for (int r = 0; r < rows.Length; r++)
-        {
-            var perm = Stream.Tasks[rows[r].Task].PixelPermutation;
-            long baseIndex = (long)rows[r].Index * pixels;
-            for (int p = 0; p < pixels; p++) flat[r * pixels + p] = baseIndex + (perm?[p] ?? p);
-        }
-        return images.flatten().index_select(0, tensor(flat)).reshape(rows.Length, pixels);
+        permutationTable ??= MakePermutationTable((int)images.shape[1]);
+        var selected = images.index_select(0, tensor(rows.Select(r => (long)r.Index).ToArray()));
+        var perRow = permutationTable.index_select(0, tensor(rows.Select(r => (long)r.Task).ToArray()));
+        return selected.gather(1, perRow);
+    }
+
+    Tensor MakePermutationTable(int pixels)
+    {
+        var table = new long[Stream.Tasks.Count * pixels];
+        foreach (var t in Stream.Tasks)
+            for (int p = 0; p < pixels; p++) table[t.Index * pixels + p] = t.PixelPermutation?[p] ?? p;
+        return tensor(table, [Stream.Tasks.Count, pixels]).DetachFromDisposeScope();
     }
 
     static Tensor ToImages(Data.ImageSet set)
@@ -145,6 +151,7 @@ public sealed class TrainingContext : IDisposable
     {
         trainImages.Dispose(); trainLabels.Dispose(); testImages.Dispose(); testLabels.Dispose();
         taskClassMask?.Dispose();
+        permutationTable?.Dispose();
         Generator.Dispose();
     }
 }
