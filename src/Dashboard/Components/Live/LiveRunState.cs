@@ -98,6 +98,12 @@ public sealed class LiveRunState
         return (ContinualMetrics.AverageAccuracy(square), ContinualMetrics.Forgetting(square), ContinualMetrics.BackwardTransfer(square));
     }
 
-    public string TaskLabel(int task) => Plan is null ? $"Task {task + 1}"
-        : $"Task {task + 1} ({string.Join(",", Plan.TaskClasses[task].Select(k => k < Plan.ClassNames.Length ? Plan.ClassNames[k] : k.ToString()))})";
+    /// <summary>"Task 2: 5-9" for digits; class names when they are words ("Task 1: Sandal, Bag").</summary>
+    public string TaskLabel(int task)
+    {
+        if (Plan is null || task >= Plan.TaskClasses.Length) return $"Task {task + 1}";
+        var classes = Plan.TaskClasses[task];
+        bool digits = classes.All(k => k < Plan.ClassNames.Length && Plan.ClassNames[k] == k.ToString());
+        return $"Task {task + 1}: " + (digits ? ContinualLearning.Engine.Tasks.TaskSplit.Format([classes]) : string.Join(", ", classes.Select(k => Plan.ClassNames[k])));
+    }
 }
