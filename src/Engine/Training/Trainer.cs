@@ -134,8 +134,7 @@ public static class Trainer
         {
             var chunk = testIndices.Skip(start).Take(EvalChunk).ToArray();
             var (inputs, labels) = ctx.TestBatch(task, chunk);
-            var taskIds = full(chunk.Length, task, ScalarType.Int64);
-            correct += ctx.Logits(inputs, taskIds).argmax(1).eq(labels).sum().item<long>();
+            correct += ctx.Logits(inputs, () => full(chunk.Length, task, ScalarType.Int64)).argmax(1).eq(labels).sum().item<long>();
         }
         ctx.Model.train();
         return 100.0 * correct / testIndices.Count;
@@ -152,8 +151,9 @@ public static class Trainer
     {
         var labels = stream.Data.Test.Labels;
         var classes = stream.Tasks.SelectMany(t => t.Classes).Distinct().ToArray();
-        int perClass = Math.Max(1, PreviewImages / Math.Max(1, classes.Length));
-        return classes.SelectMany(k => Enumerable.Range(0, labels.Length).Where(i => labels[i] == k).Take(perClass))
-            .Take(PreviewImages).ToArray();
+        int perClass = (PreviewImages + classes.Length - 1) / Math.Max(1, classes.Length);
+        var byClass = classes.Select(k => Enumerable.Range(0, labels.Length).Where(i => labels[i] == k).Take(perClass).ToArray()).ToArray();
+        // Round-robin over classes so every class shows up even when the grid cannot hold equal shares.
+        return Enumerable.Range(0, perClass).SelectMany(r => byClass.Where(c => r < c.Length).Select(c => c[r])).Take(PreviewImages).ToArray();
     }
 }
