@@ -46,6 +46,18 @@ public sealed class RestApiTests(DashboardServer server) : IClassFixture<Dashboa
     }
 
     [Fact]
+    public async Task A_body_of_the_wrong_shape_is_a_400_naming_the_field()
+    {
+        using var http = server.Http();
+        using var body = new StringContent("""{ "batchSize": "sixty-four" }""", System.Text.Encoding.UTF8, "application/json");
+        var response = await http.PostAsync("/api/runs", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal(["batchSize"], errors.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public async Task Unknown_run_is_a_404_problem()
     {
         using var http = server.Http();
