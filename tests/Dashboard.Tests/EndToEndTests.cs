@@ -47,8 +47,8 @@ public sealed class EndToEndTests(DashboardServer server) : IClassFixture<Dashbo
         var earlier = await page.EvaluateAsync<int>(AccuracyPoints);
         await page.WaitForFunctionAsync($"() => ({AccuracyPoints})() > {earlier}");
 
-        // Mid-run, well into task 2, where forgetting shows: the README's screenshot.
-        await page.WaitForFunctionAsync("() => Number(document.querySelector('[data-testid=step]')?.textContent) >= 95");
+        // Mid-run, late in task 2, where task 1 is being forgotten: the README's screenshot.
+        await page.WaitForFunctionAsync("() => Number(document.querySelector('[data-testid=step]')?.textContent) >= 120");
         await SaveScreenshot(page);
 
         await page.Locator("[data-testid=pace] input[type=checkbox]").ClickAsync(); // full speed for the rest
