@@ -30,6 +30,10 @@ public sealed record RunEvent
     public long? ParameterCount { get; init; }
     /// <summary>taskFinished, generative replay: a few images drawn from the generator, 8-bit grayscale, row-major (JSON: base64 strings).</summary>
     public byte[][]? GeneratedImages { get; init; }
+    /// <summary>TaskFinished: how many samples the strategy's replay memory holds (absent for strategies without one).</summary>
+    public int? MemorySize { get; init; }
+    /// <summary>TaskFinished: train-set indices of a few replay-memory samples, spread over classes, for display.</summary>
+    public int[]? MemorySample { get; init; }
     public RunPlan? Plan { get; init; }
     public RunResult? Result { get; init; }
     public string? Message { get; init; }
