@@ -40,5 +40,6 @@ run.SetAction(parse =>
     return 0;
 });
 
-var root = new RootCommand("continual: continual-learning experiments (Split MNIST and friends) on TorchSharp.") { run };
+var sweep = SweepCommand.Create(options, json);
+var root = new RootCommand("continual: continual-learning experiments (Split MNIST and friends) on TorchSharp.") { run, sweep };
 return root.Parse(args).Invoke();
