@@ -21,9 +21,8 @@ public static class IdxReader
     public static (byte[] Pixels, int Count, int Rows, int Cols) ReadImages(string path)
     {
         var bytes = ReadAll(path);
+        RequireMagic(bytes, path, ImagesMagic, "idx3-ubyte images");
         Require(bytes.Length >= 16, path, $"is truncated: {bytes.Length} bytes, an image file header needs 16");
-        int magic = BinaryPrimitives.ReadInt32BigEndian(bytes);
-        Require(magic == ImagesMagic, path, $"has magic number 0x{magic:x8}, expected 0x{ImagesMagic:x8} (idx3-ubyte images)");
         int count = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4));
         int rows = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(8));
         int cols = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(12));
@@ -36,9 +35,8 @@ public static class IdxReader
     public static byte[] ReadLabels(string path)
     {
         var bytes = ReadAll(path);
+        RequireMagic(bytes, path, LabelsMagic, "idx1-ubyte labels");
         Require(bytes.Length >= 8, path, $"is truncated: {bytes.Length} bytes, a label file header needs 8");
-        int magic = BinaryPrimitives.ReadInt32BigEndian(bytes);
-        Require(magic == LabelsMagic, path, $"has magic number 0x{magic:x8}, expected 0x{LabelsMagic:x8} (idx1-ubyte labels)");
         int count = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4));
         Require(count >= 0, path, $"has a negative label count {count}");
         Require(bytes.Length >= 8L + count, path, $"is truncated: header promises {count} labels but the file has {bytes.Length - 8}");
@@ -56,6 +54,13 @@ public static class IdxReader
         try { stream.CopyTo(memory); }
         catch (InvalidDataException e) { throw new InvalidDataException($"{Path.GetFileName(path)} is not a valid gzip file: {e.Message}", e); }
         return memory.ToArray();
+    }
+
+    static void RequireMagic(byte[] bytes, string path, int expected, string kind)
+    {
+        Require(bytes.Length >= 4, path, $"is truncated: {bytes.Length} bytes, too short for an IDX header");
+        int magic = BinaryPrimitives.ReadInt32BigEndian(bytes);
+        Require(magic == expected, path, $"has magic number 0x{magic:x8}, expected 0x{expected:x8} ({kind})");
     }
 
     static void Require(bool condition, string path, string problem)

@@ -10,6 +10,7 @@ namespace ContinualLearning.Engine.Strategies;
 public sealed class Replay : Strategy
 {
     readonly List<Sample> memory = [];
+    Random? chooser;
 
     public override IReadOnlyList<Sample> Memory => memory;
 
@@ -18,7 +19,8 @@ public sealed class Replay : Strategy
     public override void EndTask(TrainingContext ctx)
     {
         var train = ctx.CurrentTask.Train.ToArray();
-        ctx.Random.Shuffle(train);
+        // Its own seeded source, so the training stream is shuffled exactly as naive's (ratio 0 is naive).
+        (chooser ??= new Random(ctx.Config.Seed)).Shuffle(train);
         memory.AddRange(train.Take(KeptCount(train.Length, ctx.Config.ReplayRatio)));
     }
 

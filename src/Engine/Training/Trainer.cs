@@ -139,8 +139,9 @@ public static class Trainer
     {
         var labels = stream.Data.Test.Labels;
         var classes = stream.Tasks.SelectMany(t => t.Classes).Distinct().ToArray();
-        int perClass = Math.Max(1, PreviewImages / Math.Max(1, classes.Length));
-        return classes.SelectMany(k => Enumerable.Range(0, labels.Length).Where(i => labels[i] == k).Take(perClass))
-            .Take(PreviewImages).ToArray();
+        int perClass = (PreviewImages + classes.Length - 1) / Math.Max(1, classes.Length);
+        var byClass = classes.Select(k => Enumerable.Range(0, labels.Length).Where(i => labels[i] == k).Take(perClass).ToArray()).ToArray();
+        // Round-robin over classes so every class shows up even when the grid cannot hold equal shares.
+        return Enumerable.Range(0, perClass).SelectMany(r => byClass.Where(c => r < c.Length).Select(c => c[r])).Take(PreviewImages).ToArray();
     }
 }

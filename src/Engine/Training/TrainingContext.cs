@@ -35,7 +35,7 @@ public sealed class TrainingContext : IDisposable
             var mask = new float[stream.Tasks.Count * data.ClassCount];
             Array.Fill(mask, float.NegativeInfinity);
             foreach (var t in stream.Tasks) foreach (var k in t.Classes) mask[t.Index * data.ClassCount + k] = 0;
-            taskClassMask = tensor(mask).reshape(stream.Tasks.Count, data.ClassCount);
+            taskClassMask = tensor(mask, [stream.Tasks.Count, data.ClassCount]);
         }
     }
 
@@ -90,8 +90,11 @@ public sealed class TrainingContext : IDisposable
         return images.flatten().index_select(0, tensor(flat)).reshape(rows.Length, pixels);
     }
 
-    static Tensor ToImages(Data.ImageSet set) =>
-        tensor(set.Pixels, dtype: ScalarType.Byte).reshape(set.Count, set.PixelsPerImage).to_type(ScalarType.Float32).div_(255f);
+    static Tensor ToImages(Data.ImageSet set)
+    {
+        using var scope = NewDisposeScope();
+        return tensor(set.Pixels, [set.Count, set.PixelsPerImage], ScalarType.Byte).to_type(ScalarType.Float32).div_(255f).MoveToOuterDisposeScope();
+    }
 
     public void Dispose()
     {

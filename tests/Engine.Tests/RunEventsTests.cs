@@ -1,0 +1,126 @@
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Events;
+using ContinualLearning.Engine.Training;
+using TorchSharp;
+
+namespace ContinualLearning.Engine.Tests;
+
+public class RunEventsTests
+{
+    [Fact]
+    public void StreamIsOrderedAndComplete()
+    {
+        var run = TestData.Execute(new RunConfig { EvalEvery = 20 });
+        var events = TestData.Events(run);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
+        Assert.All(events, e => Assert.Equal(run.Id, e.RunId));
+        Assert.Equal(RunEventKind.Started, events[0].Kind);
+        Assert.Equal(RunEventKind.Finished, events[^1].Kind);
+        Assert.Same(run.Result, events[^1].Result);
+
+        var kinds = events.Select(e => e.Kind).Where(k => k is not (RunEventKind.Step or RunEventKind.Evaluation)).ToArray();
+        Assert.Equal([RunEventKind.Started, RunEventKind.TaskStarted, RunEventKind.TaskFinished, RunEventKind.TaskStarted, RunEventKind.TaskFinished, RunEventKind.Finished], kinds);
+
+        var steps = events.Where(e => e.Kind == RunEventKind.Step).ToArray();
+        Assert.Equal(Enumerable.Range(1, steps.Length).Select(i => (long)i), steps.Select(e => e.Step!.Value));
+        Assert.Equal(events[0].Plan!.StepsPerTask.Sum(), steps.Length);
+        Assert.All(steps, s => Assert.True(s.Loss > 0));
+
+        var rows = events.Where(e => e.Kind == RunEventKind.TaskFinished).Select(e => e.Accuracies!).ToArray();
+        Assert.Equal(run.Result!.AccuracyMatrix, rows);
+    }
+
+    [Fact]
+    public void EvaluationsFollowTheScheduleAndShowForgetting()
+    {
+        var run = TestData.Execute(new RunConfig { EvalEvery = 10 });
+        var evaluations = TestData.Events(run).Where(e => e.Kind == RunEventKind.Evaluation).ToArray();
+        // One before training, every 10th step, and the last step of each task.
+        Assert.Equal(0, evaluations[0].Step);
+        Assert.All(evaluations.Skip(1), e => Assert.True(e.Step % 10 == 0 || e.Step == 65 || e.Step == 126, $"step {e.Step}"));
+        var endOfTask1 = evaluations.Single(e => e.Step == 65);
+        Assert.True(endOfTask1.Accuracies![0] > 85);
+        Assert.True(evaluations[^1].Accuracies![0] < 30);
+        Assert.Equal(24, evaluations[^1].Predictions!.Length);
+    }
+
+    [Fact]
+    public async Task LateSubscriberGetsTheWholeHistory()
+    {
+        var run = new TrainingRun(new RunConfig(), TestData.Catalog);
+        run.Start().Join();
+        var replayed = new List<RunEvent>();
+        await foreach (var e in run.Events.ReadAllAsync()) replayed.Add(e);
+        Assert.Equal(run.Events.Snapshot(), replayed);
+    }
+
+    [Fact]
+    public async Task LiveSubscriberSeesEveryEventInOrder()
+    {
+        var run = new TrainingRun(new RunConfig { Pace = 500 }, TestData.Catalog);
+        var reading = Task.Run(async () =>
+        {
+            var seen = new List<long>();
+            await foreach (var e in run.Events.ReadAllAsync()) seen.Add(e.Seq);
+            return seen;
+        });
+        run.Start();
+        var seqs = await reading.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs);
+        Assert.Equal(run.Events.Count, seqs.Count);
+    }
+
+    [Fact]
+    public async Task CancelStopsWithinOneBatch()
+    {
+        var run = new TrainingRun(new RunConfig { Pace = 200 }, TestData.Catalog);
+        run.Start();
+        long stepAtCancel = -1;
+        await foreach (var e in run.Events.ReadAllAsync())
+            if (e.Kind == RunEventKind.Step && e.Step == 5) { run.Control.Cancel(); stepAtCancel = run.Events.Snapshot().Last(x => x.Kind == RunEventKind.Step).Step!.Value; }
+        await run.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        var events = run.Events.Snapshot();
+        Assert.Equal(RunStatus.Cancelled, run.Status);
+        Assert.Equal(RunEventKind.Cancelled, events[^1].Kind);
+        long lastStep = events.Last(e => e.Kind == RunEventKind.Step).Step!.Value;
+        Assert.InRange(lastStep, stepAtCancel, stepAtCancel + 1);
+    }
+
+    [Fact]
+    public async Task PauseHoldsTrainingUntilResume()
+    {
+        var run = new TrainingRun(new RunConfig(), TestData.Catalog);
+        run.Control.Pause();
+        run.Start();
+        // Paused before the first step: the run reaches its start but trains nothing until resumed.
+        await foreach (var e in run.Events.ReadAllAsync())
+            if (e.Kind == RunEventKind.TaskStarted) break;
+        Assert.False(run.Completion.IsCompleted);
+        Assert.DoesNotContain(run.Events.Snapshot(), e => e.Kind == RunEventKind.Step && e.Step > 1);
+        run.Control.Resume();
+        var result = await run.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.NotNull(result);
+    }
+
+    [Fact]
+    public void MissingDataEndsAsFailedWithTheReason()
+    {
+        var catalog = new Data.DataSetCatalog(dataDirectory: null, bundledDirectory: Path.Combine(TestData.TempDirectory(), "nothing-here"));
+        var run = new TrainingRun(new RunConfig(), catalog);
+        run.Execute();
+        Assert.Equal(RunStatus.Failed, run.Status);
+        var last = run.Events.Snapshot()[^1];
+        Assert.Equal(RunEventKind.Failed, last.Kind);
+        Assert.Contains("train-images-idx3-ubyte.gz", last.Message);
+    }
+
+    [Fact]
+    public void ARunLeavesNoTensorsBehind()
+    {
+        TestData.Execute(new RunConfig()); // warm-up: data loading and lazy statics
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        TestData.Execute(new RunConfig { Strategy = "replay-reservoir", Model = "mlp", Optimizer = "adam", HiddenSizes = [16] });
+        TestData.Execute(new RunConfig { Strategy = "replay" });
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+}
