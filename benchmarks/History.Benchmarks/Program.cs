@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Data;
+using ContinualLearning.Engine.Training;
+using ContinualLearning.Storage;
+
+// History benchmarks (speed lives here, not in tests):
+//   persistence  seed-preset training throughput with the run recorded to SQLite vs not (target on/off >= 0.95)
+//   history      listing 1,000 stored runs (each with its full event history) for the history grid (target < 1 s)
+// Usage: dotnet run -c Release --project benchmarks/History.Benchmarks -- [persistence|history|all] [pairs]
+var which = args.FirstOrDefault() ?? "all";
+int pairs = args.Length > 1 ? int.Parse(args[1]) : 15;
+var catalog = new DataSetCatalog();
+var folder = Path.Combine(Path.GetTempPath(), "cl-history-bench-" + Environment.ProcessId);
+Directory.CreateDirectory(folder);
+try
+{
+    Console.WriteLine($"History benchmarks, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    if (which is "persistence" or "all") Persistence(pairs);
+    if (which is "history" or "all") History();
+}
+finally
+{
+    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    Directory.Delete(folder, recursive: true);
+}
+
+// Alternates off/on runs of the seed preset so drift on a shared machine hits both alike; compares medians.
+void Persistence(int pairs)
+{
+    using var store = RunStore.Open(Path.Combine(folder, "throughput.db"));
+    var config = new RunConfig(); // the seed: Split MNIST 0-4|5-9, linear, SGD 0.01, batch 64, 1 epoch, full speed
+    for (int i = 0; i < 3; i++) Train(config, null); // warm-up: JIT, data load, libtorch
+    var off = new List<double>();
+    var on = new List<double>();
+    for (int i = 0; i < pairs; i++)
+    {
+        off.Add(Train(config, null));
+        on.Add(Train(config, store));
+    }
+    double medianOff = Median(off), medianOn = Median(on);
+    Console.WriteLine($"persistence: seed preset, {pairs} runs each, alternating; steps/s median off {medianOff:0} on {medianOn:0}; ratio on/off {medianOn / medianOff:0.000} (target >= 0.95)");
+}
+
+// Steps per second from start until the run has ended and (when recording) its last event is in the database.
+double Train(RunConfig config, RunStore? store)
+{
+    using var run = new TrainingRun(config, catalog);
+    var clock = Stopwatch.StartNew();
+    var recording = store?.Record(run);
+    run.Execute();
+    recording?.Completion.GetAwaiter().GetResult();
+    clock.Stop();
+    long steps = run.Events.Snapshot().Max(e => e.Step ?? 0);
+    return steps / clock.Elapsed.TotalSeconds;
+}
+
+void History()
+{
+    var path = Path.Combine(folder, "history.db");
+    using (var store = RunStore.Open(path))
+    {
+        // One real run's events, copied under 1,000 ids with varied configs: the list must not depend on event volume.
+        using var template = new TrainingRun(new RunConfig { Strategy = "replay" }, catalog);
+        template.Execute();
+        var events = template.Events.Snapshot();
+        var fill = Stopwatch.StartNew();
+        for (int i = 0; i < 1000; i++)
+        {
+            var id = $"run{i:0000}";
+            var config = new RunConfig { Strategy = i % 3 == 0 ? "naive" : "replay", ReplayRatio = i % 10 / 10.0, Seed = i % 7 };
+            store.AddRun(id, config, DateTimeOffset.UtcNow.AddSeconds(-i));
+            store.AppendEvents(id, events.Select(e => e with { RunId = id }).ToArray());
+        }
+        Console.WriteLine($"history: stored 1,000 runs × {events.Count} events in {fill.Elapsed.TotalSeconds:0.0} s ({new FileInfo(path).Length / 1e6:0} MB)");
+    }
+    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    var times = new List<double>();
+    for (int i = 0; i < 7; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        using var store = RunStore.Open(path); // cold open each time, as on server start
+        var list = store.ListRuns();
+        clock.Stop();
+        if (list.Count != 1000) throw new InvalidOperationException($"listed {list.Count} runs");
+        times.Add(clock.Elapsed.TotalMilliseconds);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+    Console.WriteLine($"history: open + list 1,000 runs: median {Median(times):0.0} ms, max {times.Max():0.0} ms over {times.Count} (target < 1000 ms for the page)");
+}
+
+static double Median(List<double> xs)
+{
+    var s = xs.Order().ToArray();
+    return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+}
