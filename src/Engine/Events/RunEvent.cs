@@ -26,6 +26,10 @@ public sealed record RunEvent
     public double[]? Accuracies { get; init; }
     /// <summary>Evaluation: the model's predicted class for each preview image (RunPlan.PreviewTestIndices).</summary>
     public int[]? Predictions { get; init; }
+    /// <summary>TaskFinished: how many samples the strategy's replay memory holds (absent for strategies without one).</summary>
+    public int? MemorySize { get; init; }
+    /// <summary>TaskFinished: train-set indices of a few replay-memory samples, spread over classes, for display.</summary>
+    public int[]? MemorySample { get; init; }
     public RunPlan? Plan { get; init; }
     public RunResult? Result { get; init; }
     public string? Message { get; init; }

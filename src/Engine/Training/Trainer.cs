@@ -18,6 +18,7 @@ namespace ContinualLearning.Engine.Training;
 public static class Trainer
 {
     const int PreviewImages = 24;
+    const int MemoryImages = 16;
     const int EvalChunk = 1000;
     // torch.manual_seed is process-wide: seeding and building the model under one lock keeps concurrent runs deterministic.
     static readonly Lock SeedLock = new();
@@ -58,7 +59,13 @@ public static class Trainer
             strategy.EndTask(ctx);
             var row = stream.Tasks.Select(t => Accuracy(ctx, t.Index, t.Test)).ToArray();
             matrix.Add(row);
-            log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.TaskFinished, Task = task.Index, Step = ctx.Step, Accuracies = row });
+            var memory = strategy.Memory;
+            log.Append(new RunEvent
+            {
+                RunId = log.RunId, Kind = RunEventKind.TaskFinished, Task = task.Index, Step = ctx.Step, Accuracies = row,
+                MemorySize = memory.Count > 0 ? memory.Count : null,
+                MemorySample = memory.Count > 0 ? MemorySample(memory, data.Train.Labels) : null,
+            });
         }
         return RunResult.From(config, matrix.ToArray(), clock.ElapsedMilliseconds,
             new DataSetInfo(data.Name, data.Train.Count, data.Test.Count, data.IsBundledSubset));
@@ -133,6 +140,12 @@ public static class Trainer
         ctx.Model.train();
         return 100.0 * correct / testIndices.Count;
     }
+
+    /// <summary>Up to MemoryImages memory samples, round-robin over the classes held, so every class shows.</summary>
+    static int[] MemorySample(IReadOnlyList<Sample> memory, byte[] labels) =>
+        memory.GroupBy(s => labels[s.Index]).OrderBy(g => g.Key)
+            .SelectMany(g => g.Select((s, rank) => (s.Index, rank, g.Key)))
+            .OrderBy(x => x.rank).ThenBy(x => x.Key).Take(MemoryImages).Select(x => x.Index).ToArray();
 
     /// <summary>A fixed set of test images spread over all classes, for the live prediction grid.</summary>
     static int[] PreviewIndices(TaskStream stream)

@@ -1,0 +1,29 @@
+using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Metrics;
+using ContinualLearning.Engine.Training;
+
+namespace ContinualLearning.Dashboard.Api;
+
+/// <summary>A run as the REST API shows it.</summary>
+public sealed record RunView(
+    string Id,
+    RunStatus Status,
+    int? QueuePosition,
+    bool Paused,
+    double Pace,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? EndedAt,
+    RunConfig Config,
+    RunResult? Result,
+    string? Error)
+{
+    public static RunView Of(TrainingRun run, RunQueue queue) => new(
+        run.Id, run.Status, queue.QueuePosition(run), run.Control.IsPaused && run.Status == RunStatus.Running,
+        run.Control.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config, run.Result, run.Error);
+}
+
+public sealed record RunCreated(string Id);
+
+public sealed record PaceRequest(double Pace);

@@ -1,0 +1,109 @@
+using ContinualLearning.Engine.Events;
+using ContinualLearning.Engine.Metrics;
+
+namespace ContinualLearning.Dashboard.Components.Live;
+
+/// <summary>A task's training period on the step axis: from its taskStarted step to its taskFinished step (open while it trains).</summary>
+public sealed record TaskPeriod(int Task, long Start, long? End);
+
+/// <summary>
+/// Folds a run's RunEvents (the same stream the hub sends) into what the live view draws. New chart points wait in
+/// the pending lists until the view takes them, so each refresh ships only what is new (Plotly extendTraces).
+/// </summary>
+public sealed class LiveRunState
+{
+    readonly List<TaskPeriod> periods = [];
+    readonly List<double[]> matrix = [];
+    double? smoothed;
+
+    public RunPlan? Plan { get; private set; }
+    public int TaskCount => Plan?.TaskClasses.Length ?? 0;
+    public long Step { get; private set; }
+    public long PlannedSteps => Plan?.StepsPerTask.Sum() ?? 0;
+    public int? CurrentTask { get; private set; }
+    public long LastSeq { get; private set; }
+    public RunEvent? Terminal { get; private set; }
+    public RunResult? Result => Terminal?.Result;
+    public int[]? Predictions { get; private set; }
+    public double[]? LatestAccuracies { get; private set; }
+    public int? MemorySize { get; private set; }
+    public int[]? MemorySample { get; private set; }
+    public int EvaluationCount { get; private set; }
+    public IReadOnlyList<TaskPeriod> Periods => periods;
+    public IReadOnlyList<double[]> MatrixRows => matrix;
+
+    /// <summary>New points per trace since the last Take: loss (raw), loss (smoothed), then accuracy of each task.</summary>
+    public List<(long X, double Y)> PendingLoss { get; } = [];
+    public List<(long X, double Y)> PendingSmoothedLoss { get; } = [];
+    public List<List<(long X, double Y)>> PendingAccuracy { get; } = [];
+
+    /// <summary>Exponential moving average weight of the smoothed loss line.</summary>
+    public const double Smoothing = 0.9;
+
+    public void Apply(RunEvent e)
+    {
+        if (e.Seq != LastSeq + 1) throw new InvalidOperationException($"Event {e.Seq} after {LastSeq}: the stream has a gap.");
+        LastSeq = e.Seq;
+        if (e.Step is { } step) Step = step;
+        switch (e.Kind)
+        {
+            case RunEventKind.Started:
+                Plan = e.Plan;
+                for (int t = 0; t < TaskCount; t++) PendingAccuracy.Add([]);
+                break;
+            case RunEventKind.TaskStarted:
+                CurrentTask = e.Task;
+                periods.Add(new TaskPeriod(e.Task ?? 0, e.Step ?? Step, null));
+                break;
+            case RunEventKind.Step when e.Loss is { } loss:
+                PendingLoss.Add((Step, loss));
+                smoothed = smoothed is null ? loss : Smoothing * smoothed.Value + (1 - Smoothing) * loss;
+                PendingSmoothedLoss.Add((Step, smoothed.Value));
+                break;
+            case RunEventKind.Evaluation:
+                EvaluationCount++;
+                if (e.Accuracies is { } acc)
+                {
+                    LatestAccuracies = acc;
+                    for (int t = 0; t < Math.Min(acc.Length, PendingAccuracy.Count); t++) PendingAccuracy[t].Add((Step, acc[t]));
+                }
+                if (e.Predictions is not null) Predictions = e.Predictions;
+                break;
+            case RunEventKind.TaskFinished:
+                if (periods.Count > 0) periods[^1] = periods[^1] with { End = e.Step ?? Step };
+                if (e.Accuracies is not null) matrix.Add(e.Accuracies);
+                if (e.MemorySample is not null) { MemorySample = e.MemorySample; MemorySize = e.MemorySize; }
+                break;
+            case RunEventKind.Finished or RunEventKind.Failed or RunEventKind.Cancelled:
+                Terminal = e;
+                break;
+        }
+    }
+
+    public bool HasPendingPoints => PendingLoss.Count > 0 || PendingAccuracy.Any(p => p.Count > 0);
+
+    public void ClearPending()
+    {
+        PendingLoss.Clear();
+        PendingSmoothedLoss.Clear();
+        foreach (var p in PendingAccuracy) p.Clear();
+    }
+
+    /// <summary>The metrics of the square part of the matrix filled so far (tasks 1..k after training task k).</summary>
+    public (double Average, double Forgetting, double Bwt)? MetricsSoFar()
+    {
+        int k = matrix.Count;
+        if (k == 0) return null;
+        var square = matrix.Select(row => row.Take(k).ToArray()).ToArray();
+        return (ContinualMetrics.AverageAccuracy(square), ContinualMetrics.Forgetting(square), ContinualMetrics.BackwardTransfer(square));
+    }
+
+    /// <summary>"Task 2: 5-9" for digits; class names when they are words ("Task 1: Sandal, Bag").</summary>
+    public string TaskLabel(int task)
+    {
+        if (Plan is null || task >= Plan.TaskClasses.Length) return $"Task {task + 1}";
+        var classes = Plan.TaskClasses[task];
+        bool digits = classes.All(k => k < Plan.ClassNames.Length && Plan.ClassNames[k] == k.ToString());
+        return $"Task {task + 1}: " + (digits ? ContinualLearning.Engine.Tasks.TaskSplit.Format([classes]) : string.Join(", ", classes.Select(k => Plan.ClassNames[k])));
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ContinualLearning.Engine;
+using ContinualLearning.Engine.Config;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace ContinualLearning.Dashboard.Designer;
+
+/// <summary>
+/// The whole RunConfig in a URL query string (camelCase field names, the JSON ones), so a link reproduces an
+/// experiment. Goes through the config's JSON form, so a field added to RunConfig travels without changes here.
+/// </summary>
+public static class ConfigQuery
+{
+    public static string ToQuery(RunConfig config, IEnumerable<KeyValuePair<string, string?>>? extra = null)
+    {
+        var json = JsonSerializer.SerializeToNode(config, EngineJson.Options)!.AsObject();
+        var pairs = json.Where(p => p.Value is not null)
+            .Select(p => new KeyValuePair<string, string?>(p.Key, Text(p.Value!)))
+            .Concat(extra ?? []);
+        return QueryHelpers.AddQueryString("", pairs);
+    }
+
+    /// <summary>Reads a config from a query string; fields absent keep their defaults. Unreadable values are reported by field.</summary>
+    public static RunConfig FromQuery(string query, out IReadOnlyList<ConfigError> errors)
+    {
+        var parsed = QueryHelpers.ParseQuery(query);
+        var defaults = JsonSerializer.SerializeToNode(new RunConfig(), EngineJson.Options)!.AsObject();
+        var json = new JsonObject();
+        var problems = new List<ConfigError>();
+        foreach (var (key, template) in defaults.Concat(NullableFields()))
+        {
+            if (!parsed.TryGetValue(key, out var values) || string.IsNullOrEmpty(values.ToString())) continue;
+            var text = values.ToString();
+            var node = Node(template, text);
+            if (node is null) problems.Add(new(key, $"'{text}' is not a valid value"));
+            else json[key] = node;
+        }
+        while (true)
+        {
+            try
+            {
+                errors = problems;
+                return json.Deserialize<RunConfig>(EngineJson.Options) ?? new RunConfig();
+            }
+            catch (JsonException e) when (e.Path is ['$', '.', .. var field] && json.ContainsKey(field))
+            {
+                // e.g. batchSize=1.5: report it and keep the default for that field.
+                problems.Add(new(field, $"'{Text(json[field]!)}' is not a valid value"));
+                json.Remove(field);
+            }
+        }
+    }
+
+    // Fields that are null by default do not appear in the default config's JSON; they are all numbers today.
+    static IEnumerable<KeyValuePair<string, JsonNode?>> NullableFields() => [new("iterationsPerTask", JsonValue.Create(0))];
+
+    static string Text(JsonNode node) => node switch
+    {
+        JsonArray array => string.Join(",", array.Select(n => n!.ToJsonString())),
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
+        _ => node.ToJsonString(),
+    };
+
+    static JsonNode? Node(JsonNode? template, string text)
+    {
+        switch (template)
+        {
+            case JsonArray:
+                var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                var numbers = parts.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? (int?)n : null).ToArray();
+                return numbers.Any(n => n is null) ? null : new JsonArray(numbers.Select(n => (JsonNode)JsonValue.Create(n!.Value)).ToArray());
+            case JsonValue value when value.GetValueKind() == JsonValueKind.Number:
+                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)
+                    ? (d == Math.Floor(d) && Math.Abs(d) < 1e15 ? JsonValue.Create((long)d) : JsonValue.Create(d))
+                    : null;
+            default:
+                return JsonValue.Create(text);
+        }
+    }
+}

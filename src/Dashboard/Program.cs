@@ -1,0 +1,44 @@
+using ContinualLearning.Dashboard.Api;
+using ContinualLearning.Dashboard.Components;
+using ContinualLearning.Dashboard.Hubs;
+using ContinualLearning.Dashboard.Imaging;
+using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Engine;
+using ContinualLearning.Engine.Data;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.Configure<DashboardOptions>(builder.Configuration.GetSection(DashboardOptions.Section));
+builder.Services.AddSingleton(sp => new DataSetCatalog(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ResolvedDataFolder()));
+builder.Services.AddSingleton<IRunRegistry, InMemoryRunRegistry>();
+builder.Services.AddSingleton<RunQueue>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<RunQueue>());
+builder.Services.AddSingleton<DataImages>();
+
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+// One JSON shape everywhere: camelCase, enums as camelCase strings (EngineJson), for REST and the hub alike.
+builder.Services.ConfigureHttpJsonOptions(o => EngineJson.Configure(o.SerializerOptions));
+builder.Services.AddSignalR().AddJsonProtocol(o => EngineJson.Configure(o.PayloadSerializerOptions));
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.AddHealthChecks();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAntiforgery();
+app.MapStaticAssets();
+app.MapOpenApi();
+app.MapHealthChecks("/healthz");
+app.MapRunEndpoints();
+app.MapHub<TrainingHub>(TrainingHub.Path);
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Run();
+
+/// <summary>Entry point type, public for WebApplicationFactory in the tests.</summary>
+public partial class Program;

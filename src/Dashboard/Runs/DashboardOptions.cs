@@ -1,0 +1,20 @@
+namespace ContinualLearning.Dashboard.Runs;
+
+/// <summary>The "ContinualLearning" section of appsettings.json (env: ContinualLearning__DataFolder etc.).</summary>
+public sealed class DashboardOptions
+{
+    public const string Section = "ContinualLearning";
+
+    /// <summary>Downloaded data sets (and later the run database). Empty = a folder under local application data.</summary>
+    public string? DataFolder { get; set; }
+    /// <summary>Runs waiting for a worker; one more is refused with 429.</summary>
+    public int QueueCapacity { get; set; } = 32;
+    /// <summary>Runs trained at the same time, each on its own thread.</summary>
+    public int Concurrency { get; set; } = 1;
+    /// <summary>Steps per second the dashboard starts runs at, so people can watch (the seed's ~126 steps take ~16 s at 8).</summary>
+    public double DashboardPace { get; set; } = 8;
+
+    public string ResolvedDataFolder() => string.IsNullOrWhiteSpace(DataFolder)
+        ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "ContinualLearning", "data")
+        : DataFolder;
+}

@@ -1,0 +1,140 @@
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Data;
+using ContinualLearning.Engine.Training;
+using Microsoft.Extensions.Options;
+
+namespace ContinualLearning.Dashboard.Runs;
+
+/// <summary>What became of a submitted config: a queued run, validation errors, or a full queue.</summary>
+public sealed record Submission(TrainingRun? Run, IReadOnlyList<ConfigError> Errors, bool QueueFull)
+{
+    public bool Accepted => Run is not null;
+}
+
+/// <summary>
+/// The background engine: a bounded FIFO of runs and a fixed set of dedicated worker threads (TorchSharp dispose
+/// scopes are thread-bound, so a run lives on one thread from start to end). Every edge (REST, hub, page) submits here.
+/// </summary>
+public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOptions<DashboardOptions> options, ILogger<RunQueue> logger)
+    : IHostedService, IDisposable
+{
+    readonly DashboardOptions settings = options.Value;
+    readonly LinkedList<TrainingRun> waiting = new();
+    readonly HashSet<TrainingRun> running = [];
+    readonly Lock gate = new();
+    readonly SemaphoreSlim available = new(0);
+    readonly CancellationTokenSource stopping = new();
+    readonly List<Thread> workers = [];
+
+    public DataSetCatalog Catalog => catalog;
+    public int Capacity => Math.Max(1, settings.QueueCapacity);
+
+    /// <summary>Raised when a run is queued, starts, or leaves the queue (queue positions change).</summary>
+    public event Action? Changed;
+
+    public Submission Submit(RunConfig config)
+    {
+        var errors = ConfigValidator.Validate(config, catalog);
+        if (errors.Count > 0) return new(null, errors, false);
+        TrainingRun run;
+        lock (gate)
+        {
+            if (waiting.Count >= Capacity) return new(null, [], true);
+            run = new TrainingRun(config, catalog);
+            run.Notice += m => logger.LogInformation("Run {Id}: {Message}", run.Id, m);
+            registry.Add(run);
+            waiting.AddLast(run);
+        }
+        available.Release();
+        Changed?.Invoke();
+        logger.LogInformation("Run {Id} queued: {Tasks} {Strategy}", run.Id, config.Tasks, config.Strategy);
+        return new(run, [], false);
+    }
+
+    /// <summary>1-based place in the queue, or null when the run is not waiting.</summary>
+    public int? QueuePosition(TrainingRun run)
+    {
+        lock (gate)
+        {
+            int position = 1;
+            for (var node = waiting.First; node is not null; node = node.Next, position++)
+                if (node.Value == run) return position;
+            return null;
+        }
+    }
+
+    public int WaitingCount { get { lock (gate) return waiting.Count; } }
+
+    /// <summary>Cancels a waiting run (it ends at once, with a cancelled event) or a running one (within one batch).</summary>
+    public void Cancel(TrainingRun run)
+    {
+        bool removed;
+        lock (gate) removed = waiting.Remove(run);
+        run.Control.Cancel();
+        if (removed)
+        {
+            run.Execute(); // a cancelled run only records its cancelled event
+            Changed?.Invoke();
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < Math.Max(1, settings.Concurrency); i++)
+        {
+            var thread = new Thread(Work) { IsBackground = true, Name = $"training-worker-{i + 1}" };
+            workers.Add(thread);
+            thread.Start();
+        }
+        return Task.CompletedTask;
+    }
+
+    void Work()
+    {
+        while (true)
+        {
+            try { available.Wait(stopping.Token); }
+            catch (OperationCanceledException) { return; }
+            TrainingRun? run;
+            lock (gate)
+            {
+                run = waiting.First?.Value;
+                if (run is null) continue; // it was cancelled while waiting
+                waiting.RemoveFirst();
+                running.Add(run);
+            }
+            Changed?.Invoke();
+            try { run.Execute(); }
+            catch (Exception e) { logger.LogError(e, "Run {Id} escaped its own error handling", run.Id); }
+            finally
+            {
+                lock (gate) running.Remove(run);
+                Changed?.Invoke();
+            }
+            logger.LogInformation("Run {Id} ended: {Status} {Error}", run.Id, run.Status, run.Error);
+        }
+    }
+
+    /// <summary>Shutdown: cancel everything, let the workers record the cancellations, then stop.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        TrainingRun[] queued, started;
+        lock (gate)
+        {
+            queued = [.. waiting];
+            started = [.. running];
+            waiting.Clear();
+        }
+        foreach (var run in started) run.Control.Cancel();
+        foreach (var run in queued) { run.Control.Cancel(); run.Execute(); }
+        stopping.Cancel();
+        foreach (var thread in workers) thread.Join(TimeSpan.FromSeconds(10));
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        stopping.Dispose();
+        available.Dispose();
+    }
+}
