@@ -240,17 +240,47 @@ public sealed class RunStore : IDisposable
         return deleted;
     }
 
+    /// <summary>Stores a sweep (or repeat) and marks its runs as belonging to it, in one transaction.</summary>
     public void AddSweep(string id, string specJson, IReadOnlyList<string> runIds, DateTimeOffset createdAt, string? name = null)
     {
         using var connection = Connect();
-        using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO sweeps (id, name, created_at, spec_json, run_ids_json) VALUES ($id, $name, $created, $spec, $runs)";
-        insert.Parameters.AddWithValue("$id", id);
-        insert.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
-        insert.Parameters.AddWithValue("$spec", specJson);
-        insert.Parameters.AddWithValue("$runs", JsonSerializer.Serialize(runIds, EngineJson.Options));
-        insert.ExecuteNonQuery();
+        using var tx = connection.BeginTransaction();
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = tx;
+            insert.CommandText = "INSERT INTO sweeps (id, name, created_at, spec_json, run_ids_json) VALUES ($id, $name, $created, $spec, $runs)";
+            insert.Parameters.AddWithValue("$id", id);
+            insert.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$spec", specJson);
+            insert.Parameters.AddWithValue("$runs", JsonSerializer.Serialize(runIds, EngineJson.Options));
+            insert.ExecuteNonQuery();
+        }
+        using (var tag = connection.CreateCommand())
+        {
+            tag.Transaction = tx;
+            tag.CommandText = "UPDATE runs SET sweep_id = $sweep WHERE id = $id";
+            tag.Parameters.AddWithValue("$sweep", id);
+            var runId = tag.Parameters.Add("$id", SqliteType.Text);
+            foreach (var r in runIds) { runId.Value = r; tag.ExecuteNonQuery(); }
+        }
+        tx.Commit();
+    }
+
+    /// <summary>The results of the given runs that have one (finished runs), without their events.</summary>
+    public IReadOnlyDictionary<string, RunResult> GetResults(IEnumerable<string> ids)
+    {
+        using var connection = Connect();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT result_json FROM runs WHERE id = $id AND result_json IS NOT NULL";
+        var id = select.Parameters.Add("$id", SqliteType.Text);
+        var results = new Dictionary<string, RunResult>();
+        foreach (var runId in ids.Distinct())
+        {
+            id.Value = runId;
+            if (select.ExecuteScalar() is string json) results[runId] = JsonSerializer.Deserialize<RunResult>(json, EngineJson.Options)!;
+        }
+        return results;
     }
 
     public StoredSweep? GetSweep(string id) =>

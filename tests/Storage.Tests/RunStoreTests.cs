@@ -180,6 +180,21 @@ public class RunStoreTests : IDisposable
     }
 
     [Fact]
+    public void ResultsAreReadForFinishedRunsOnly()
+    {
+        using var store = db.Open();
+        var config = new RunConfig { Seed = 2 };
+        store.AddRun("done", config, T0);
+        store.AddRun("going", config, T0);
+        store.AppendEvents("done", [Event("done", 1, RunEventKind.Started), Event("done", 2, RunEventKind.Finished, Result(config))]);
+        store.AppendEvents("going", [Event("going", 1, RunEventKind.Started)]);
+
+        var results = store.GetResults(["done", "going", "missing"]);
+        Assert.Equal(["done"], results.Keys);
+        Assert.Equal(2, results["done"].Config.Seed);
+    }
+
+    [Fact]
     public void RenameSetsAndClearsTheName()
     {
         using var store = db.Open();
@@ -215,12 +230,14 @@ public class RunStoreTests : IDisposable
     public void SweepsKeepTheirRunsInPlanOrder()
     {
         using var store = db.Open();
-        store.AddRun("x", new RunConfig(), T0, sweepId: "s1");
+        store.AddRun("x", new RunConfig(), T0);
+        store.AddRun("y", new RunConfig(), T0);
+        store.AddRun("z", new RunConfig(), T0);
         store.AddSweep("s1", """{"param":"replayRatio"}""", ["x", "y"], T0, "ratio sweep");
         var sweep = store.GetSweep("s1")!;
         Assert.Equal(("ratio sweep", """{"param":"replayRatio"}"""), (sweep.Name, sweep.SpecJson));
         Assert.Equal(["x", "y"], sweep.RunIds);
-        Assert.Equal("s1", store.GetSummary("x")!.SweepId);
+        Assert.Equal(["s1", "s1", null], store.ListRuns(["x", "y", "z"]).Select(r => r.SweepId));
         Assert.Single(store.ListSweeps());
         Assert.Null(store.GetSweep("nope"));
     }
