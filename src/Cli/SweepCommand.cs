@@ -82,13 +82,14 @@ public static class SweepCommand
     /// <summary>Per value: final accuracy on each task, average accuracy, forgetting and BWT, as mean ± std over seeds.</summary>
     public static string Table(SweepResult result)
     {
-        int tasks = result.Points.FirstOrDefault()?.Mean.AccuracyMatrix.Length ?? 0;
+        int tasks = result.Points.FirstOrDefault()?.Mean?.AccuracyMatrix.Length ?? 0;
         var columns = new List<string> { result.Param };
         columns.AddRange(Enumerable.Range(1, tasks).Select(t => $"task {t} final"));
         columns.AddRange(["avg accuracy", "forgetting", "BWT"]);
         var rows = result.Points.Select(p =>
         {
             var row = new List<string> { Format(p.Value) };
+            if (p.Mean is null || p.Std is null) return row.Concat(Enumerable.Repeat("-", columns.Count - 1)).ToList();
             if (p.Mean.AccuracyMatrix.Length > 0)
                 row.AddRange(p.Mean.AccuracyMatrix[^1].Select((m, j) => PlusMinus(m, p.Std.AccuracyMatrix[^1][j])));
             row.Add(PlusMinus(p.Mean.AverageAccuracy, p.Std.AverageAccuracy));

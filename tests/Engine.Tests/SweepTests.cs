@@ -68,8 +68,22 @@ public class SweepTests
         var result = SweepResult.From(spec, finished);
 
         Assert.Equal([1.0, 0.0, 0.5], result.Points.Select(p => p.Value));
-        Assert.Equal([100.0, 0.0, 50.0], result.Points.Select(p => p.Mean.AccuracyMatrix[1][0]));
+        Assert.Equal([100.0, 0.0, 50.0], result.Points.Select(p => p.Mean!.AccuracyMatrix[1][0]));
         Assert.All(result.Points, p => Assert.Equal([0, 1], p.Results.Select(r => r.Config.Seed)));
+    }
+
+    [Fact]
+    public void PointsWithoutFinishedRunsHaveNoMeanAndStillSerialise()
+    {
+        var spec = new SweepSpec { Config = new RunConfig { Strategy = "replay" }, Values = [0, 1], Seeds = 1 };
+        var plan = SweepPlanner.Plan(spec);
+        var result = SweepResult.From(spec, [(plan[0], Result([[90, 0], [10, 80]]))]);
+
+        Assert.NotNull(result.Points[0].Mean);
+        Assert.Null(result.Points[1].Mean);
+        Assert.Empty(result.Points[1].Results);
+        var json = JsonDocument.Parse(JsonSerializer.Serialize(result, EngineJson.Options)).RootElement;
+        Assert.False(json.GetProperty("points")[1].TryGetProperty("mean", out _));
     }
 
     [Fact]
@@ -171,8 +185,8 @@ public class SweepTests
         Assert.Equal([(1.0, 3), (1.0, 4), (0.0, 3), (0.0, 4)], seen);
         Assert.Equal([1.0, 0.0], result.Points.Select(p => p.Value));
         Assert.All(result.Points, p => Assert.Equal([3, 4], p.Results.Select(r => r.Config.Seed)));
-        Assert.True(result.Points[0].Mean.AccuracyMatrix[1][0] > result.Points[1].Mean.AccuracyMatrix[1][0] + 30, "full replay should keep far more of task 1 than none");
-        Assert.All(result.Points, p => Assert.True(p.Std.AverageAccuracy > 0, "different seeds should give different results"));
+        Assert.True(result.Points[0].Mean!.AccuracyMatrix[1][0] > result.Points[1].Mean!.AccuracyMatrix[1][0] + 30, "full replay should keep far more of task 1 than none");
+        Assert.All(result.Points, p => Assert.True(p.Std!.AverageAccuracy > 0, "different seeds should give different results"));
     }
 
     [Fact]

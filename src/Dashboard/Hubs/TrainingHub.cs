@@ -1,3 +1,4 @@
+using ContinualLearning.Dashboard.History;
 using ContinualLearning.Dashboard.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Events;
@@ -10,12 +11,13 @@ namespace ContinualLearning.Dashboard.Hubs;
 /// The public live API at /hubs/training. Watch streams a run's RunEventLog from seq 1: the very events the
 /// dashboard's own pages draw, history first, then live, completing when the run ends.
 /// </summary>
-public sealed class TrainingHub(IRunRegistry registry, RunQueue queue) : Hub
+public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistory history) : Hub
 {
     public const string Path = "/hubs/training";
 
+    /// <remarks>Runs from before a restart are served from the run database (their whole stored history).</remarks>
     public IAsyncEnumerable<RunEvent> Watch(string runId, CancellationToken cancellationToken) =>
-        Find(runId).Events.ReadAllAsync(1, cancellationToken);
+        history.Events(runId, cancellationToken) ?? throw new HubException($"There is no run with id '{runId}'.");
 
     /// <summary>Queues a run; returns its id. An invalid config fails with every "field: rule" in the message.</summary>
     public string Start(RunConfig config)

@@ -5,8 +5,11 @@ namespace ContinualLearning.Engine.Sweeps;
 /// <summary>Elementwise summary over seeds of the metrics that a sweep compares.</summary>
 public sealed record MetricSummary(double[][] AccuracyMatrix, double AverageAccuracy, double Forgetting, double BackwardTransfer);
 
-/// <summary>One sweep value: its per-seed results (as `continual run --json` prints them) and their mean and std.</summary>
-public sealed record SweepPoint(double Value, IReadOnlyList<RunResult> Results, MetricSummary Mean, MetricSummary Std);
+/// <summary>
+/// One sweep value: its per-seed results (as `continual run --json` prints them) and their mean and std;
+/// mean and std are null while no run of the value has finished (a sweep still going).
+/// </summary>
+public sealed record SweepPoint(double Value, IReadOnlyList<RunResult> Results, MetricSummary? Mean, MetricSummary? Std);
 
 /// <summary>What `continual sweep --json` prints and GET /api/sweeps/{id} returns: one point per value, in the order given.</summary>
 public sealed record SweepResult(string Param, int[] Seeds, IReadOnlyList<SweepPoint> Points)
@@ -18,7 +21,9 @@ public sealed record SweepResult(string Param, int[] Seeds, IReadOnlyList<SweepP
         var points = spec.Values.Select((value, i) =>
         {
             var results = byPoint.GetValueOrDefault(i) ?? [];
-            return new SweepPoint(value, results, SweepStatistics.Mean(results), SweepStatistics.Std(results));
+            return results.Count == 0
+                ? new SweepPoint(value, results, null, null)
+                : new SweepPoint(value, results, SweepStatistics.Mean(results), SweepStatistics.Std(results));
         }).ToArray();
         return new SweepResult(spec.Param, SweepPlanner.Seeds(spec), points);
     }
