@@ -22,6 +22,7 @@ run.SetAction(parse =>
         foreach (var e in errors) Console.Error.WriteLine($"error: {e}");
         return 2;
     }
+    if (!LoadData(catalog, config.Dataset)) return 1;
     using var training = new TrainingRun(config, catalog);
     training.Notice += m => Console.Error.WriteLine(m);
     using var cancel = new CancellationTokenSource();
@@ -39,6 +40,22 @@ run.SetAction(parse =>
         : Summary.Format(training.Result));
     return 0;
 });
+
+// Loads (and if needed downloads) the data set up front so the user sees download progress; the run reuses it.
+static bool LoadData(DataSetCatalog catalog, string name)
+{
+    try
+    {
+        catalog.Load(name, m => Console.Error.WriteLine(m), new Progress<DownloadProgress>(p =>
+            Console.Error.Write($"\rdownloading {p.File}: {p.Received / 1024} KiB{(p.Total is long t ? $" of {t / 1024} KiB" : "")}   ")));
+        return true;
+    }
+    catch (Exception e) when (e is InvalidOperationException or IOException or InvalidDataException)
+    {
+        Console.Error.WriteLine($"error: data set {name}: {e.Message}");
+        return false;
+    }
+}
 
 var sweep = SweepCommand.Create(options, json);
 var root = new RootCommand("continual: continual-learning experiments (Split MNIST and friends) on TorchSharp.") { run, sweep };

@@ -134,8 +134,7 @@ public static class Trainer
         {
             var chunk = testIndices.Skip(start).Take(EvalChunk).ToArray();
             var (inputs, labels) = ctx.TestBatch(task, chunk);
-            var taskIds = full(chunk.Length, task, ScalarType.Int64);
-            correct += ctx.Logits(inputs, taskIds).argmax(1).eq(labels).sum().item<long>();
+            correct += ctx.Logits(inputs, () => full(chunk.Length, task, ScalarType.Int64)).argmax(1).eq(labels).sum().item<long>();
         }
         ctx.Model.train();
         return 100.0 * correct / testIndices.Count;

@@ -6,7 +6,16 @@ using static TorchSharp.torch;
 namespace ContinualLearning.Engine.Training;
 
 /// <summary>A batch of training samples as tensors: inputs [B, pixels] in [0, 1], labels [B], task ids [B].</summary>
-public sealed record Batch(Sample[] Samples, Tensor Inputs, Tensor Labels, Tensor TaskIds);
+public sealed class Batch(Sample[] samples, Tensor inputs, Tensor labels)
+{
+    Tensor? taskIds;
+
+    public Sample[] Samples { get; } = samples;
+    public Tensor Inputs { get; } = inputs;
+    public Tensor Labels { get; } = labels;
+    /// <summary>Made on first use: most strategies and scenarios never need it.</summary>
+    public Tensor TaskIds => taskIds ??= tensor(Samples.Select(s => (long)s.Task).ToArray());
+}
 
 /// <summary>
 /// What a strategy sees of the run: the config, the task stream, the model and optimizer, a seeded random source,
@@ -55,30 +64,32 @@ public sealed class TrainingContext : IDisposable
     {
         var array = samples as Sample[] ?? samples.ToArray();
         var indices = tensor(array.Select(s => (long)s.Index).ToArray());
-        var inputs = Gather(trainImages, array.Select(s => (s.Index, s.Task)).ToArray());
-        return new Batch(array, inputs, trainLabels.index_select(0, indices), tensor(array.Select(s => (long)s.Task).ToArray()));
+        var inputs = Stream.HasPermutations ? Gather(trainImages, array.Select(s => (s.Index, s.Task)).ToArray()) : trainImages.index_select(0, indices);
+        return new Batch(array, inputs, trainLabels.index_select(0, indices));
     }
 
     /// <summary>Test images of one task (with that task's permutation) and their labels.</summary>
-    public (Tensor Inputs, Tensor Labels) TestBatch(int task, IReadOnlyList<int> testIndices) =>
-        (Gather(testImages, testIndices.Select(i => (i, task)).ToArray()), testLabels.index_select(0, tensor(testIndices.Select(i => (long)i).ToArray())));
-
-    /// <summary>Logits with the scenario's head applied: in task-incremental, other tasks' classes are masked out.</summary>
-    public Tensor Logits(Tensor inputs, Tensor taskIds, nn.Module<Tensor, Tensor>? model = null)
+    public (Tensor Inputs, Tensor Labels) TestBatch(int task, IReadOnlyList<int> testIndices)
     {
-        var logits = (model ?? Model).call(inputs);
-        return taskClassMask is null ? logits : logits + taskClassMask.index_select(0, taskIds);
+        var indices = tensor(testIndices.Select(i => (long)i).ToArray());
+        var inputs = Stream.HasPermutations ? Gather(testImages, testIndices.Select(i => (i, task)).ToArray()) : testImages.index_select(0, indices);
+        return (inputs, testLabels.index_select(0, indices));
     }
 
-    public Tensor Logits(Batch batch) => Logits(batch.Inputs, batch.TaskIds);
+    /// <summary>Logits with the scenario's head applied: in task-incremental, other tasks' classes are masked out.</summary>
+    public Tensor Logits(Tensor inputs, Func<Tensor> taskIds, nn.Module<Tensor, Tensor>? model = null)
+    {
+        var logits = (model ?? Model).call(inputs);
+        return taskClassMask is null ? logits : logits + taskClassMask.index_select(0, taskIds());
+    }
+
+    public Tensor Logits(Batch batch) => Logits(batch.Inputs, () => batch.TaskIds);
 
     public Tensor CrossEntropy(Batch batch) => nn.functional.cross_entropy(Logits(batch), batch.Labels);
 
+    // Domain-incremental: pick each pixel through its task's permutation with one flat gather.
     Tensor Gather(Tensor images, (int Index, int Task)[] rows)
     {
-        if (!Stream.HasPermutations)
-            return images.index_select(0, tensor(rows.Select(r => (long)r.Index).ToArray()));
-        // Domain-incremental: pick each pixel through its task's permutation with one flat gather.
         int pixels = (int)images.shape[1];
         var flat = new long[rows.Length * pixels];
         for (int r = 0; r < rows.Length; r++)
