@@ -11,10 +11,11 @@ public sealed class RunRecording
 {
     public static readonly TimeSpan DefaultFlushInterval = TimeSpan.FromMilliseconds(250);
 
-    internal RunRecording(RunStore store, RunEventLog log, TimeSpan flushInterval)
+    /// <param name="runEnded">Completes when the run has appended its last event, so the last batch is written at once.</param>
+    internal RunRecording(RunStore store, RunEventLog log, TimeSpan flushInterval, Task runEnded)
     {
         RunId = log.RunId;
-        Completion = Task.Run(() => WriteAsync(store, log, flushInterval));
+        Completion = Task.Run(() => WriteAsync(store, log, flushInterval, runEnded));
     }
 
     public string RunId { get; }
@@ -23,14 +24,15 @@ public sealed class RunRecording
     /// <summary>Batches (transactions) written so far.</summary>
     public int Batches { get; private set; }
 
-    async Task WriteAsync(RunStore store, RunEventLog log, TimeSpan flushInterval)
+    async Task WriteAsync(RunStore store, RunEventLog log, TimeSpan flushInterval, Task runEnded)
     {
         await foreach (var chunk in log.ReadChunksAsync().ConfigureAwait(false))
         {
             if (!store.AppendEvents(log.RunId, chunk)) return; // the run was deleted while it ran
             Batches++;
-            // Let events pile up into the next batch; the terminal event ends the stream, so the end is never delayed.
-            if (!chunk[^1].IsTerminal && flushInterval > TimeSpan.Zero) await Task.Delay(flushInterval).ConfigureAwait(false);
+            // Let events pile up into the next batch, but write the end of the run as soon as it comes.
+            if (!chunk[^1].IsTerminal && flushInterval > TimeSpan.Zero)
+                await Task.WhenAny(Task.Delay(flushInterval), runEnded).ConfigureAwait(false);
         }
     }
 }

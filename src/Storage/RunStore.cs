@@ -62,7 +62,7 @@ public sealed class RunStore : IDisposable
     public RunRecording Record(TrainingRun run, string? name = null, string? sweepId = null, TimeSpan? flushInterval = null)
     {
         AddRun(run.Id, run.Config, run.CreatedAt, name, sweepId);
-        return new RunRecording(this, run.Events, flushInterval ?? RunRecording.DefaultFlushInterval);
+        return new RunRecording(this, run.Events, flushInterval ?? RunRecording.DefaultFlushInterval, run.Completion);
     }
 
     /// <summary>Adds a queued run with no events yet.</summary>
