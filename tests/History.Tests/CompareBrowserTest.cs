@@ -41,6 +41,7 @@ public class CompareBrowserTest(ITestOutputHelper output)
         }
         var compare = page.Locator("[data-testid=compare-selected]");
         await Assertions.Expect(compare).ToContainTextAsync("Compare (2)");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "history.png") });
         await compare.ClickAsync();
 
         await page.WaitForURLAsync(url => url.Contains("/compare?runs="));
