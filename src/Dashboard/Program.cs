@@ -24,13 +24,19 @@ builder.Services.AddMudServices();
 // One JSON shape everywhere: camelCase, enums as camelCase strings (EngineJson), for REST and the hub alike.
 builder.Services.ConfigureHttpJsonOptions(o => EngineJson.Configure(o.SerializerOptions));
 builder.Services.AddSignalR().AddJsonProtocol(o => EngineJson.Configure(o.PayloadSerializerOptions));
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = BadJson.NameTheField);
+// Unreadable request bodies become exceptions in every environment, so BadJson can name the field in the 400.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+    SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+});
 app.UseStatusCodePages();
 app.UseAntiforgery();
 app.MapStaticAssets();

@@ -47,12 +47,9 @@ public sealed class RunHistory : IHostedService, IDisposable
         recording.Completion.ContinueWith(t => logger.LogError(t.Exception, "Recording run {Id} failed", run.Id), TaskContinuationOptions.OnlyOnFaulted);
     }
 
-    /// <summary>The events of a run, live (from memory, following it) when the server has it, else from the database.</summary>
-    public IAsyncEnumerable<RunEvent>? Events(string runId, CancellationToken ct)
-    {
-        if (registry.Find(runId) is { } live) return live.Events.ReadAllAsync(1, ct);
-        return Store.GetSummary(runId) is null ? null : Stored(runId, ct);
-    }
+    /// <summary>A stored run's events from the database, or null when the run is unknown.</summary>
+    public IAsyncEnumerable<RunEvent>? StoredEvents(string runId, CancellationToken ct) =>
+        Store.GetSummary(runId) is null ? null : Stored(runId, ct);
 
     async IAsyncEnumerable<RunEvent> Stored(string runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {

@@ -13,6 +13,11 @@ public sealed class DashboardOptions
     public int Concurrency { get; set; } = 1;
     /// <summary>Steps per second the dashboard starts runs at, so people can watch (the seed's ~126 steps take ~16 s at 8).</summary>
     public double DashboardPace { get; set; } = 8;
+    /// <summary>TorchSharp's intra-op threads (process-wide). 0 = one less than the cores, so serving the page and the
+    /// hub's watchers never waits behind training; the small seed models gain nothing from more threads anyway.</summary>
+    public int TorchThreads { get; set; }
+
+    public int ResolvedTorchThreads() => TorchThreads > 0 ? TorchThreads : Math.Max(1, Environment.ProcessorCount - 1);
 
     public string ResolvedDataFolder() => string.IsNullOrWhiteSpace(DataFolder)
         ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "ContinualLearning", "data")

@@ -80,6 +80,7 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        TorchSharp.torch.set_num_threads(settings.ResolvedTorchThreads());
         for (int i = 0; i < Math.Max(1, settings.Concurrency); i++)
         {
             var thread = new Thread(Work) { IsBackground = true, Name = $"training-worker-{i + 1}" };

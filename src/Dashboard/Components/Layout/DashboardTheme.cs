@@ -20,6 +20,7 @@ public static class DashboardTheme
             Primary = "#3b5b92",
             Secondary = "#f28e2b",
             AppbarBackground = "#2f4a78",
+            AppbarText = "#ffffff",
             Background = "#f4f6fa",
             Surface = "#ffffff",
             Success = "#2e7d32",
@@ -28,8 +29,10 @@ public static class DashboardTheme
         PaletteDark = new PaletteDark
         {
             Primary = "#8fb3ff",
+            PrimaryContrastText = "#0b1220",
             Secondary = "#f6a55a",
             AppbarBackground = "#1b2233",
+            AppbarText = "#e3e8f2",
             Background = "#11151f",
             Surface = "#1a2030",
             Success = "#66bb6a",

@@ -1,0 +1,81 @@
+using System.Globalization;
+using Microsoft.Playwright;
+
+namespace ContinualLearning.Dashboard.Tests;
+
+/// <summary>Runs only where a Chromium is installed (CI installs one); elsewhere it is skipped with the reason.</summary>
+public sealed class BrowserFactAttribute : FactAttribute
+{
+    public BrowserFactAttribute()
+    {
+        if (Browser.Path is null) Skip = "No Chromium found (looked for $CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser): install chromium to run the browser tests.";
+    }
+}
+
+public static class Browser
+{
+    public static string? Path =>
+        new[] { Environment.GetEnvironmentVariable("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
+            .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p));
+}
+
+public sealed class EndToEndTests(DashboardServer server) : IClassFixture<DashboardServer>
+{
+    const string AccuracyPoints = "() => { const g = document.querySelector('[data-testid=accuracy-chart]'); return g && g.data ? g.data[0].x.length : 0; }";
+
+    [BrowserFact]
+    public async Task Set_the_replay_ratio_train_and_watch_the_accuracy_chart_grow_until_the_run_finishes()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Browser.Path, Headless = true });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+        page.SetDefaultTimeout(60_000);
+        await page.GotoAsync(new Uri(server.BaseAddress, "/?strategy=replay&pace=25").ToString());
+
+        // The ratio slider: ten steps of 0.01 to the right of the seed's 0.10.
+        var slider = page.Locator("[data-testid=replay-ratio] input[type=range]");
+        await slider.FocusAsync();
+        for (int i = 0; i < 10; i++) await slider.PressAsync("ArrowRight");
+        await Assertions.Expect(page.GetByTestId("replay-ratio-value")).ToHaveTextAsync("0.20");
+        Assert.Contains("replayRatio=0.2", page.Url);
+
+        await page.GetByTestId("train").ClickAsync();
+        await page.GetByTestId("live-run").WaitForAsync();
+        Assert.Contains("run=", page.Url);
+
+        await page.WaitForFunctionAsync($"() => ({AccuracyPoints})() >= 3");
+        var earlier = await page.EvaluateAsync<int>(AccuracyPoints);
+        await page.WaitForFunctionAsync($"() => ({AccuracyPoints})() > {earlier}");
+
+        // Mid-run, late in task 2, where task 1 is being forgotten: the README's screenshot.
+        await page.WaitForFunctionAsync("() => Number(document.querySelector('[data-testid=step]')?.textContent) >= 120");
+        await SaveScreenshot(page);
+
+        await page.Locator("[data-testid=pace] input[type=checkbox]").ClickAsync(); // full speed for the rest
+        await Assertions.Expect(page.GetByTestId("live-run")).ToHaveAttributeAsync("data-status", "finished");
+        await Assertions.Expect(page.GetByTestId("metric-forgetting")).Not.ToContainTextAsync("—");
+        var runId = await page.GetByTestId("live-run").GetAttributeAsync("data-run-id");
+        var run = server.Run(runId!);
+        Assert.Equal(0.2, run.Config.ReplayRatio);
+        Assert.Equal(0, run.Control.Pace);
+        var evaluations = run.Events.Snapshot().Count(e => e.Kind == ContinualLearning.Engine.Events.RunEventKind.Evaluation);
+        await page.WaitForFunctionAsync($"() => ({AccuracyPoints})() == {evaluations}");
+    }
+
+    /// <summary>Into the test output always; into docs/images for the README when UPDATE_SCREENSHOT=1.</summary>
+    static async Task SaveScreenshot(IPage page)
+    {
+        var png = await page.ScreenshotAsync();
+        Directory.CreateDirectory(System.IO.Path.Combine(AppContext.BaseDirectory, "screenshots"));
+        await File.WriteAllBytesAsync(System.IO.Path.Combine(AppContext.BaseDirectory, "screenshots", "dashboard.png"), png);
+        if (Environment.GetEnvironmentVariable("UPDATE_SCREENSHOT") == "1")
+        {
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (root is not null && !File.Exists(System.IO.Path.Combine(root.FullName, "ContinualLearning.sln"))) root = root.Parent;
+            if (root is null) throw new DirectoryNotFoundException("Repository root (ContinualLearning.sln) not found above the test output.");
+            var target = System.IO.Path.Combine(root.FullName, "docs", "images", "dashboard.png");
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+            await File.WriteAllBytesAsync(target, png);
+        }
+    }
+}
