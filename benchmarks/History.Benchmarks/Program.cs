@@ -43,21 +43,30 @@ void Persistence(int pairs)
     var on = new List<double>();
     var onStored = new List<double>();
     var lag = new List<double>();
+    var pairRatios = new List<double>();
+    var writeShares = new List<double>();
     for (int i = 0; i < pairs; i++)
     {
-        off.Add(Train(config, null).Training);
-        var (training, stored, lagMs) = Train(config, store);
-        on.Add(training);
-        onStored.Add(stored);
-        lag.Add(lagMs);
+        // Alternate which goes first, so a pair never systematically favours one side.
+        var first = i % 2 == 0 ? Train(config, null) : Train(config, store);
+        var second = i % 2 == 0 ? Train(config, store) : Train(config, null);
+        var (plain, recorded) = i % 2 == 0 ? (first, second) : (second, first);
+        off.Add(plain.Training);
+        on.Add(recorded.Training);
+        onStored.Add(recorded.Stored);
+        lag.Add(recorded.LagMs);
+        pairRatios.Add(recorded.Training / plain.Training);
+        writeShares.Add(recorded.WriteShare);
     }
     double medianOff = Stats.Median(off), medianOn = Stats.Median(on), medianStored = Stats.Median(onStored);
     Console.WriteLine($"persistence: seed preset, {pairs} runs each, alternating off/on; training steps/s median off {medianOff:0}, on {medianOn:0}: ratio on/off {medianOn / medianOff:0.000} (target >= 0.95)");
+    Console.WriteLine($"persistence: median of the {pairs} per-pair ratios (each pair back to back, so they share the machine's load): {Stats.Median(pairRatios):0.000}");
+    Console.WriteLine($"persistence: the recorder's own writing (serialise + commit, on its own thread) takes {100 * Stats.Median(writeShares):0.0}% of a run's training time (median)");
     Console.WriteLine($"persistence: counting until the last event is in the database: {medianStored:0} steps/s, ratio {medianStored / medianOff:0.000}; last write lands {Stats.Median(lag):0.0} ms (median) after training ends");
 }
 
 // Steps per second of training (start to the run's end), and until its last event is stored when recording.
-(double Training, double Stored, double LagMs) Train(RunConfig config, RunStore? store)
+(double Training, double Stored, double LagMs, double WriteShare) Train(RunConfig config, RunStore? store)
 {
     using var run = new TrainingRun(config, catalog);
     var clock = Stopwatch.StartNew();
@@ -67,7 +76,8 @@ void Persistence(int pairs)
     recording?.Completion.GetAwaiter().GetResult();
     var stored = clock.Elapsed;
     long steps = run.Events.Snapshot().Max(e => e.Step ?? 0);
-    return (steps / trained.TotalSeconds, steps / stored.TotalSeconds, (stored - trained).TotalMilliseconds);
+    double writeShare = recording is null ? 0 : recording.WriteTime / trained;
+    return (steps / trained.TotalSeconds, steps / stored.TotalSeconds, (stored - trained).TotalMilliseconds, writeShare);
 }
 
 // One real run's events, copied under 1,000 ids with varied configs: listing must not depend on event volume.

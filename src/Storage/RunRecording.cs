@@ -23,12 +23,17 @@ public sealed class RunRecording
     public Task Completion { get; }
     /// <summary>Batches (transactions) written so far.</summary>
     public int Batches { get; private set; }
+    /// <summary>Time spent writing batches (serialising and committing), off the training thread.</summary>
+    public TimeSpan WriteTime { get; private set; }
 
     async Task WriteAsync(RunStore store, RunEventLog log, TimeSpan flushInterval, Task runEnded)
     {
         await foreach (var chunk in log.ReadChunksAsync().ConfigureAwait(false))
         {
-            if (!store.AppendEvents(log.RunId, chunk)) return; // the run was deleted while it ran
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            bool stored = store.AppendEvents(log.RunId, chunk);
+            WriteTime += System.Diagnostics.Stopwatch.GetElapsedTime(start);
+            if (!stored) return; // the run was deleted while it ran
             Batches++;
             // Let events pile up into the next batch, but write the end of the run as soon as it comes.
             if (!chunk[^1].IsTerminal && flushInterval > TimeSpan.Zero)
