@@ -54,6 +54,26 @@ public sealed class HubTests(DashboardServer server) : IClassFixture<DashboardSe
     }
 
     [Fact]
+    public async Task Events_travel_as_camelCase_json_with_enum_names_as_strings()
+    {
+        await using var hub = server.Hub();
+        await hub.StartAsync();
+        var id = await hub.InvokeAsync<string>("Start", Short);
+        var raw = new List<System.Text.Json.JsonElement>();
+        await foreach (var e in hub.StreamAsync<System.Text.Json.JsonElement>("Watch", id)) raw.Add(e);
+
+        Assert.Equal("started", raw[0].GetProperty("kind").GetString());
+        Assert.Equal(id, raw[0].GetProperty("runId").GetString());
+        Assert.Equal(1, raw[0].GetProperty("seq").GetInt64());
+        Assert.True(raw[0].GetProperty("plan").TryGetProperty("taskClasses", out _));
+        var evaluation = raw.First(e => e.GetProperty("kind").GetString() == "evaluation");
+        Assert.Equal(2, evaluation.GetProperty("accuracies").GetArrayLength());
+        Assert.False(evaluation.TryGetProperty("loss", out _)); // nulls are left out
+        Assert.Equal("finished", raw[^1].GetProperty("kind").GetString());
+        Assert.True(raw[^1].GetProperty("result").TryGetProperty("accuracyMatrix", out _));
+    }
+
+    [Fact]
     public async Task Unknown_ids_and_invalid_configs_are_clear_hub_errors()
     {
         await using var hub = server.Hub();

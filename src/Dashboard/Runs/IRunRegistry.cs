@@ -8,7 +8,11 @@ namespace ContinualLearning.Dashboard.Runs;
 /// </summary>
 public interface IRunRegistry
 {
-    /// <summary>Raised once per new run, before it is queued, so a subscriber misses none of its events.</summary>
+    /// <summary>
+    /// Raised once per new run, before it is queued. Handlers run synchronously while the queue is locked: start any
+    /// follow-up work (e.g. <c>_ = StoreAsync(run.Events.ReadChunksAsync(1))</c>) and return at once. The log keeps the
+    /// whole history, so a follower that starts late still gets every event.
+    /// </summary>
     event Action<TrainingRun>? RunAdded;
 
     void Add(TrainingRun run);

@@ -25,6 +25,7 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     readonly SemaphoreSlim available = new(0);
     readonly CancellationTokenSource stopping = new();
     readonly List<Thread> workers = [];
+    int stopped;
 
     public DataSetCatalog Catalog => catalog;
     public int Capacity => Math.Max(1, settings.QueueCapacity);
@@ -119,6 +120,16 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     /// <summary>Shutdown: cancel everything, let the workers record the cancellations, then stop.</summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        Stop();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Idempotent: the host may stop the service and the container dispose it, in either order.</summary>
+    public void Dispose() => Stop();
+
+    void Stop()
+    {
+        if (Interlocked.Exchange(ref stopped, 1) == 1) return;
         TrainingRun[] queued, started;
         lock (gate)
         {
@@ -130,12 +141,6 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
         foreach (var run in queued) { run.Control.Cancel(); run.Execute(); }
         stopping.Cancel();
         foreach (var thread in workers) thread.Join(TimeSpan.FromSeconds(10));
-        return Task.CompletedTask;
-    }
-
-    public void Dispose()
-    {
-        stopping.Dispose();
-        available.Dispose();
+        // stopping and available are left to the GC: a worker that outlived the join may still touch them.
     }
 }

@@ -80,6 +80,17 @@ public sealed class LiveRunState
         }
     }
 
+    /// <summary>Share of the run done, by tasks: finished tasks plus the current task's planned share (replay's memory
+    /// makes later tasks longer than planned, so a task's share stops at 1 until it finishes).</summary>
+    public double Progress()
+    {
+        if (Plan is null || TaskCount == 0) return 0;
+        double done = matrix.Count;
+        if (periods.Count > matrix.Count && periods[^1] is { End: null } current && current.Task < Plan.StepsPerTask.Length)
+            done += Math.Min(1, (Step - current.Start) / (double)Math.Max(1, Plan.StepsPerTask[current.Task]));
+        return Math.Min(1, done / TaskCount);
+    }
+
     public bool HasPendingPoints => PendingLoss.Count > 0 || PendingAccuracy.Any(p => p.Count > 0);
 
     public void ClearPending()
