@@ -44,7 +44,9 @@ public class CompareBrowserTest(ITestOutputHelper output)
         await page.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "history.png") });
         await compare.ClickAsync();
 
-        await page.WaitForURLAsync(url => url.Contains("/compare?runs="));
+        // Blazor navigates in the page (no load event): wait for the address and the compare page instead.
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/compare\\?runs="));
+        await Assertions.Expect(page.Locator("[data-testid=compare-page]")).ToBeVisibleAsync();
         Assert.Contains(naive, page.Url);
         Assert.Contains(replay, page.Url);
 

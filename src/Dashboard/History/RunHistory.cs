@@ -38,6 +38,8 @@ public sealed class RunHistory : IHostedService, IDisposable
 
     void Record(Engine.Training.TrainingRun run)
     {
+        // The row is inserted here, synchronously (one small INSERT), so a run is in the history before Submit returns
+        // and a sweep can tag its runs; the events follow on the recording's own task.
         var recording = Store.Record(run);
         lock (gate)
         {
