@@ -15,7 +15,7 @@ public static class SweepCommand
     public static Command Create(ConfigOptions options, Option<bool> json)
     {
         var param = new Option<string>("--param") { Description = $"Config field to vary: {string.Join(", ", SweepParameters.Names)} (or its option name, e.g. lr)", DefaultValueFactory = _ => "replayRatio" };
-        var values = new Option<string>("--values") { Description = "Values: a list (0,0.1,0.3,0.5,1) or a range start:stop:step (0:1:0.25)", Required = true };
+        var values = new Option<string?>("--values") { Description = "Values: a list (0,0.1,0.3,0.5,1) or a range start:stop:step (0:1:0.25); left out, a repeat of the config over the seeds" };
         var seeds = new Option<int>("--seeds") { Description = $"Seeds per value: the config seed, seed+1, … (1-{SweepValidator.MaxSeeds}, default 1)", DefaultValueFactory = _ => 1 };
         var command = new Command("sweep", "Run one config per value of a parameter, each over N seeds, and report mean ± std per value (e.g. the replay-ratio trade-off curve).");
         options.AddTo(command);
@@ -28,14 +28,18 @@ public static class SweepCommand
             var errors = new List<string>();
             var config = options.ToConfig(parse, errors);
             var catalog = new DataSetCatalog(parse.GetValue(options.DataDir) ?? ConfigOptions.DefaultDataDirectory());
-            if (!SweepValues.TryParse(parse.GetValue(values) ?? "", out var parsed, out var valuesError)) errors.Add($"--values {valuesError}");
             var field = FieldName(parse.GetValue(param) ?? "");
+            var valuesText = parse.GetValue(values);
+            double[] parsed = [];
+            if (valuesText is not null && !SweepValues.TryParse(valuesText, out parsed, out var valuesError)) errors.Add($"--values {valuesError}");
             // Sweeping a strategy's own parameter under the default (naive) strategy would vary nothing.
-            if (parse.GetValue(options.Strategy) is null && SweepParameters.StrategyUsing(field) is { } strategy)
+            if (valuesText is not null && parse.GetValue(options.Strategy) is null && SweepParameters.StrategyUsing(field) is { } strategy)
             {
                 config = config with { Strategy = strategy };
                 Console.Error.WriteLine($"note: {field} is a parameter of the {strategy} strategy; using --strategy {strategy}");
             }
+            // No values: a repeat, the config exactly as given over the seeds.
+            if (valuesText is null && SweepParameters.IsKnown(field)) parsed = SweepSpec.Repeat(config, 1, field).Values;
             var spec = new SweepSpec { Config = config, Param = field, Values = parsed, Seeds = parse.GetValue(seeds) };
             if (errors.Count == 0) errors.AddRange(SweepValidator.Validate(spec, catalog).Select(Describe));
             if (errors.Count > 0)

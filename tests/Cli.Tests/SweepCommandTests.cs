@@ -48,6 +48,17 @@ public class SweepCommandTests
     }
 
     [Fact]
+    public void WithoutValuesItRepeatsTheConfigAsGivenOverTheSeeds()
+    {
+        var output = ContinualCommand.Run("sweep", "--seeds", "2", "--seed", "4", "--json");
+        Assert.True(output.ExitCode == 0, output.StdErr);
+        var point = Assert.Single(JsonDocument.Parse(output.StdOut).RootElement.GetProperty("points").EnumerateArray());
+        var configs = point.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("config")).ToArray();
+        Assert.Equal([4, 5], configs.Select(c => c.GetProperty("seed").GetInt32()));
+        Assert.All(configs, c => Assert.Equal("naive", c.GetProperty("strategy").GetString())); // no strategy switch for a repeat
+    }
+
+    [Fact]
     public void InvalidSweepsExitWithErrorsNamingTheOptions()
     {
         var output = ContinualCommand.Run("sweep", "--param", "epochs", "--values", "1,2.5,0", "--seeds", "30", "--model", "nope");

@@ -73,6 +73,16 @@ public class SweepTests
     }
 
     [Fact]
+    public void ARepeatIsTheConfigAsGivenOverTheSeeds()
+    {
+        var spec = SweepSpec.Repeat(new RunConfig { Strategy = "replay", ReplayRatio = 0.3, Seed = 5 }, seeds: 4);
+        var plan = SweepPlanner.Plan(spec);
+        Assert.Equal([0.3], spec.Values);
+        Assert.Equal([5, 6, 7, 8], plan.Select(p => p.Config.Seed));
+        Assert.All(plan, p => Assert.Equal(new RunConfig { Strategy = "replay", ReplayRatio = 0.3, Seed = p.Config.Seed } with { HiddenSizes = p.Config.HiddenSizes }, p.Config));
+    }
+
+    [Fact]
     public void PointsWithoutFinishedRunsHaveNoMeanAndStillSerialise()
     {
         var spec = new SweepSpec { Config = new RunConfig { Strategy = "replay" }, Values = [0, 1], Seeds = 1 };

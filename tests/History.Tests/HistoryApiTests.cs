@@ -134,6 +134,19 @@ public class HistoryApiTests
     }
 
     [Fact]
+    public async Task ASweepWithoutValuesRepeatsTheConfigOverTheSeeds()
+    {
+        await using var server = new DashboardServer();
+        var http = server.CreateClient();
+        var response = await http.PostAsJsonAsync("/api/sweeps", new { config = new { strategy = "replay", replayRatio = 0.2, seed = 7 }, seeds = 2 });
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var sweep = await Api.WaitFor(http, $"/api/sweeps/{id}", s => s.GetProperty("status").GetString() == "finished");
+        var point = Assert.Single(sweep.GetProperty("result").GetProperty("points").EnumerateArray());
+        Assert.Equal(0.2, point.GetProperty("value").GetDouble());
+        Assert.Equal([7, 8], point.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("config").GetProperty("seed").GetInt32()));
+    }
+
+    [Fact]
     public async Task InvalidSweepsAreRejectedWithFieldErrors()
     {
         await using var server = new DashboardServer();

@@ -7,7 +7,10 @@ using ContinualLearning.Engine.Training;
 
 namespace ContinualLearning.Dashboard.History;
 
-/// <summary>A sweep as REST and the UI ask for it. Missing fields: the seed config, replayRatio, one seed.</summary>
+/// <summary>
+/// A sweep as REST and the UI ask for it. Missing fields: the seed config, replayRatio, one seed; no values = a repeat
+/// (the config as given, over the seeds).
+/// </summary>
 public sealed record SweepRequest(RunConfig? Config, string? Param, double[]? Values, int? Seeds, string? Name);
 
 public sealed record SweepSubmission(string? Id, IReadOnlyList<ConfigError> Errors, bool QueueFull);
@@ -28,13 +31,11 @@ public sealed class SweepService(RunQueue queue, RunHistory history)
 {
     public SweepSubmission Submit(SweepRequest request)
     {
-        var spec = new SweepSpec
-        {
-            Config = request.Config ?? new RunConfig(),
-            Param = request.Param ?? "replayRatio",
-            Values = request.Values ?? [],
-            Seeds = request.Seeds ?? 1,
-        };
+        var config = request.Config ?? new RunConfig();
+        var param = request.Param ?? "replayRatio";
+        var spec = request.Values is not { Length: > 0 } && SweepParameters.IsKnown(param)
+            ? SweepSpec.Repeat(config, request.Seeds ?? 1, param)
+            : new SweepSpec { Config = config, Param = param, Values = request.Values ?? [], Seeds = request.Seeds ?? 1 };
         var errors = SweepValidator.Validate(spec, queue.Catalog);
         if (errors.Count > 0) return new(null, errors, false);
         var plan = SweepPlanner.Plan(spec);
