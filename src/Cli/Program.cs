@@ -57,5 +57,6 @@ static bool LoadData(DataSetCatalog catalog, string name)
     }
 }
 
-var root = new RootCommand("continual: continual-learning experiments (Split MNIST and friends) on TorchSharp.") { run };
+var sweep = SweepCommand.Create(options, json);
+var root = new RootCommand("continual: continual-learning experiments (Split MNIST and friends) on TorchSharp.") { run, sweep };
 return root.Parse(args).Invoke();

@@ -1,6 +1,7 @@
 using ContinualLearning.Dashboard.Api;
 using ContinualLearning.Dashboard.Components;
 using ContinualLearning.Dashboard.Hubs;
+using ContinualLearning.Dashboard.History;
 using ContinualLearning.Dashboard.Imaging;
 using ContinualLearning.Dashboard.Runs;
 using ContinualLearning.Engine;
@@ -13,6 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.Configure<DashboardOptions>(builder.Configuration.GetSection(DashboardOptions.Section));
 builder.Services.AddSingleton(sp => new DataSetCatalog(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ResolvedDataFolder()));
 builder.Services.AddSingleton<IRunRegistry, InMemoryRunRegistry>();
+builder.Services.AddRunHistory(); // before the queue: runs are recorded from their first event
 builder.Services.AddSingleton<RunQueue>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<RunQueue>());
 builder.Services.AddSingleton<DataImages>();
@@ -41,6 +43,7 @@ app.MapStaticAssets();
 app.MapOpenApi();
 app.MapHealthChecks("/healthz");
 app.MapRunEndpoints();
+app.MapHistoryEndpoints();
 app.MapHub<TrainingHub>(TrainingHub.Path);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

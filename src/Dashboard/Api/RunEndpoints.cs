@@ -30,8 +30,9 @@ public static class RunEndpoints
         runs.MapGet("/", (IRunRegistry registry, RunQueue queue) => registry.All().Select(r => RunView.Of(r, queue)))
             .WithSummary("All runs, newest first");
 
-        runs.MapGet("/{id}", Results<Ok<RunView>, ProblemHttpResult> (string id, IRunRegistry registry, RunQueue queue) =>
-            registry.Find(id) is { } run ? TypedResults.Ok(RunView.Of(run, queue)) : NotFound(id))
+        runs.MapGet("/{id}", Results<Ok<RunView>, ProblemHttpResult> (string id, IRunRegistry registry, RunQueue queue, History.RunHistory history) =>
+            registry.Find(id) is { } run ? TypedResults.Ok(RunView.Of(run, queue))
+            : History.HistoryEndpoints.StoredView(history, id) is { } stored ? TypedResults.Ok(stored) : NotFound(id))
             .WithSummary("One run: status, config, and result once finished");
 
         runs.MapPost("/{id}/cancel", (string id, IRunRegistry registry, RunQueue queue) =>

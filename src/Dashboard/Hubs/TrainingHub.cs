@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using ContinualLearning.Dashboard.History;
 using ContinualLearning.Dashboard.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Events;
@@ -12,7 +13,7 @@ namespace ContinualLearning.Dashboard.Hubs;
 /// The public live API at /hubs/training. Watch streams a run's RunEventLog from seq 1: the very events the
 /// dashboard's own pages draw, history first, then live, completing when the run ends.
 /// </summary>
-public sealed class TrainingHub(IRunRegistry registry, RunQueue queue) : Hub
+public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistory history) : Hub
 {
     public const string Path = "/hubs/training";
 
@@ -20,8 +21,10 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue) : Hub
     public static readonly TimeSpan SendInterval = TimeSpan.FromMilliseconds(20);
 
     // Not an iterator itself, so an unknown id fails the call with the HubException's message.
+    // Runs from before a restart are served from the run database (their whole stored history).
     public IAsyncEnumerable<RunEvent> Watch(string runId, CancellationToken cancellationToken) =>
-        Coalesced(Find(runId).Events, cancellationToken);
+        registry.Find(runId) is { } run ? Coalesced(run.Events, cancellationToken)
+        : history.StoredEvents(runId, cancellationToken) ?? throw new HubException($"There is no run with id '{runId}'.");
 
     /// <summary>
     /// Every event of the log in order, sent in bursts: at full speed a run appends thousands of events a second, and

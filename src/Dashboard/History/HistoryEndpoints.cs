@@ -1,0 +1,103 @@
+using ContinualLearning.Dashboard.Api;
+using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Engine.Events;
+using ContinualLearning.Engine.Metrics;
+using ContinualLearning.Storage;
+using ContinualLearning.Storage.Comparison;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ContinualLearning.Dashboard.History;
+
+public sealed record RenameRequest(string? Name);
+public sealed record DeleteRequest(string[] Ids);
+public sealed record DeleteResult(int Deleted, string[] Skipped);
+
+/// <summary>REST over the run history: the list, one run's events, rename, delete, comparison exports and sweeps.</summary>
+public static class HistoryEndpoints
+{
+    public static IServiceCollection AddRunHistory(this IServiceCollection services)
+    {
+        services.AddSingleton<RunHistory>();
+        // Built at start-up, so it listens before the first run is queued.
+        services.AddHostedService(sp => sp.GetRequiredService<RunHistory>());
+        services.AddSingleton<SweepService>();
+        return services;
+    }
+
+    /// <summary>A stored run in the shape GET /api/runs/{id} gives a live one.</summary>
+    public static RunView ViewOf(RunSummary run, RunResult? result) => new(
+        run.Id, run.Status, null, false, run.Config.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config, result, run.Error);
+
+    /// <summary>GET /api/runs/{id} for a run that is only in the database (e.g. from before a restart).</summary>
+    public static RunView? StoredView(RunHistory history, string id) =>
+        history.Store.GetSummary(id) is { } s ? ViewOf(s, history.Store.GetResults([id]).GetValueOrDefault(id)) : null;
+
+    public static void MapHistoryEndpoints(this IEndpointRouteBuilder app)
+    {
+        var history = app.MapGroup("/api/history").WithTags("History");
+        history.MapGet("/", (RunHistory h) => h.Store.ListRuns())
+            .WithSummary("Every stored run, newest first, with the summary fields of the history grid (no events)");
+
+        var runs = app.MapGroup("/api/runs").WithTags("History");
+        runs.MapGet("/{id}/events", Results<Ok<IReadOnlyList<RunEvent>>, ProblemHttpResult> (string id, IRunRegistry registry, RunHistory h) =>
+            registry.Find(id) is { } live ? TypedResults.Ok(live.Events.Snapshot())
+            : h.Store.GetSummary(id) is not null ? TypedResults.Ok(h.Store.GetEvents(id)) : NotFound(id))
+            .WithSummary("A run's events so far (live or stored): what redraws its curves");
+
+        runs.MapPut("/{id}/name", (string id, RenameRequest request, RunHistory h) =>
+            request.Name is { Length: > 200 } ? Results.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["must be at most 200 characters"] })
+            : h.Store.Rename(id, request.Name) ? Results.Ok(h.Store.GetSummary(id)) : NotFound(id))
+            .WithSummary("Name (label) a run; an empty name clears it");
+
+        runs.MapDelete("/{id}", (string id, IRunRegistry registry, RunHistory h) =>
+        {
+            if (IsGoing(id, registry)) return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The run is still going", detail: "Cancel it first.");
+            return h.Store.Delete(id) ? Results.NoContent() : NotFound(id);
+        }).WithSummary("Delete a finished run and its events");
+
+        runs.MapPost("/delete", (DeleteRequest request, IRunRegistry registry, RunHistory h) =>
+        {
+            var skipped = request.Ids.Where(id => IsGoing(id, registry)).ToArray();
+            return Results.Ok(new DeleteResult(h.Store.Delete(request.Ids.Except(skipped)), skipped));
+        }).WithSummary("Delete several runs; runs still going are skipped");
+
+        var compare = app.MapGroup("/api/compare").WithTags("History");
+        compare.MapGet("/", (string runs, RunHistory h) => Compare(runs, h) is { } c
+                ? Results.Text(c.ToJson(), "application/json") : NotFound(runs))
+            .WithSummary("Compare runs (runs=a,b,c): config differences, final metrics with the best per column, results");
+        compare.MapGet("/csv", (string runs, RunHistory h) => Compare(runs, h) is { } c
+                ? Results.File(System.Text.Encoding.UTF8.GetBytes(c.ToCsv()), "text/csv", "comparison.csv") : NotFound(runs))
+            .WithSummary("The comparison as CSV, one line per run");
+
+        var sweeps = app.MapGroup("/api/sweeps").WithTags("Sweeps");
+        sweeps.MapPost("/", (SweepRequest request, SweepService service, RunQueue queue) =>
+        {
+            var submission = service.Submit(request);
+            if (submission.QueueFull)
+                return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "The run queue is too full for this sweep",
+                    detail: $"{queue.WaitingCount} of {queue.Capacity} places are taken; the sweep needs one per run.");
+            if (submission.Id is null) return Results.ValidationProblem(RunEndpoints.ToDictionary(submission.Errors), title: "Invalid sweep");
+            return Results.Accepted($"/api/sweeps/{submission.Id}", service.View(submission.Id));
+        })
+        .WithSummary("Queue a sweep: one parameter over values × seeds, as one group of runs")
+        .Produces<SweepView>(StatusCodes.Status202Accepted)
+        .ProducesValidationProblem();
+        sweeps.MapGet("/", (SweepService service) => service.List()).WithSummary("All sweeps, newest first");
+        sweeps.MapGet("/{id}", Results<Ok<SweepView>, ProblemHttpResult> (string id, SweepService service) =>
+            service.View(id) is { } view ? TypedResults.Ok(view)
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such sweep", detail: $"There is no sweep with id '{id}'."))
+            .WithSummary("A sweep's runs and result: per value, the per-seed results with mean and std");
+    }
+
+    static RunComparison? Compare(string runs, RunHistory h)
+    {
+        var ids = runs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var stored = ids.Select(h.Store.GetRun).ToArray();
+        return stored.Length == 0 || stored.Any(r => r is null) ? null : new RunComparison(stored!);
+    }
+
+    static bool IsGoing(string id, IRunRegistry registry) => registry.Find(id) is { } run && !run.Events.IsComplete;
+
+    static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such run", detail: $"There is no run with id '{id}'.");
+}

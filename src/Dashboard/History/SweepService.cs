@@ -1,0 +1,82 @@
+using System.Text.Json;
+using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Engine;
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Sweeps;
+using ContinualLearning.Engine.Training;
+
+namespace ContinualLearning.Dashboard.History;
+
+/// <summary>
+/// A sweep as REST and the UI ask for it. Missing fields: the seed config, replayRatio, one seed; no values = a repeat
+/// (the config as given, over the seeds).
+/// </summary>
+public sealed record SweepRequest(RunConfig? Config, string? Param, double[]? Values, int? Seeds, string? Name);
+
+public sealed record SweepSubmission(string? Id, IReadOnlyList<ConfigError> Errors, bool QueueFull);
+
+/// <summary>One run of a sweep: the value and seed it was given, and where it stands.</summary>
+public sealed record SweepRunView(string Id, double Value, int Seed, RunStatus Status);
+
+/// <summary>
+/// A sweep's progress and result: the result holds, per value in the order given, the finished runs' results with
+/// their mean and std (the `continual sweep --json` shape).
+/// </summary>
+public sealed record SweepView(
+    string Id, string? Name, DateTimeOffset CreatedAt, string Param, double[] Values, int[] Seeds, RunConfig Config,
+    string Status, int Total, int Finished, IReadOnlyList<SweepRunView> Runs, SweepResult Result);
+
+/// <summary>Queues a sweep's runs as one group through the run queue and rebuilds its result from the run database.</summary>
+public sealed class SweepService(RunQueue queue, RunHistory history)
+{
+    public SweepSubmission Submit(SweepRequest request)
+    {
+        var config = request.Config ?? new RunConfig();
+        var param = request.Param ?? "replayRatio";
+        var spec = request.Values is not { Length: > 0 } && SweepParameters.IsKnown(param)
+            ? SweepSpec.Repeat(config, request.Seeds ?? 1, param)
+            : new SweepSpec { Config = config, Param = param, Values = request.Values ?? [], Seeds = request.Seeds ?? 1 };
+        var errors = SweepValidator.Validate(spec, queue.Catalog);
+        if (errors.Count > 0) return new(null, errors, false);
+        var plan = SweepPlanner.Plan(spec);
+        if (queue.WaitingCount + plan.Count > queue.Capacity) return new(null, [], true);
+
+        var runs = new List<TrainingRun>();
+        foreach (var planned in plan)
+        {
+            var submission = queue.Submit(planned.Config);
+            if (!submission.Accepted)
+            {
+                // Another client filled the queue meanwhile: take back what this sweep queued.
+                foreach (var run in runs) queue.Cancel(run);
+                return new(null, submission.Errors, submission.QueueFull);
+            }
+            runs.Add(submission.Run!);
+        }
+        var id = "s" + Guid.NewGuid().ToString("n")[..11];
+        history.Store.AddSweep(id, JsonSerializer.Serialize(spec, EngineJson.Options), runs.Select(r => r.Id).ToArray(), DateTimeOffset.UtcNow, request.Name);
+        return new(id, [], false);
+    }
+
+    public IReadOnlyList<SweepView> List() => history.Store.ListSweeps().Select(s => View(s.Id)!).ToArray();
+
+    public SweepView? View(string id)
+    {
+        var stored = history.Store.GetSweep(id);
+        if (stored is null) return null;
+        var spec = JsonSerializer.Deserialize<SweepSpec>(stored.SpecJson, EngineJson.Options)!;
+        var plan = SweepPlanner.Plan(spec);
+        var summaries = history.Store.ListRuns(stored.RunIds).ToDictionary(r => r.Id);
+        var results = history.Store.GetResults(stored.RunIds);
+        var runs = stored.RunIds.Select((runId, i) => new SweepRunView(runId, plan[i].Value, plan[i].Config.Seed,
+            summaries.TryGetValue(runId, out var s) ? s.Status : RunStatus.Interrupted)).ToArray();
+        var result = SweepResult.From(spec, stored.RunIds.Select((runId, i) => (plan[i], results.GetValueOrDefault(runId)))
+            .Where(r => r.Item2 is not null).Select(r => (r.Item1, r.Item2!)));
+        int finished = runs.Count(r => r.Status == RunStatus.Finished);
+        bool going = runs.Any(r => r.Status is RunStatus.Queued or RunStatus.Running);
+        string status = going ? (runs.Any(r => r.Status != RunStatus.Queued) ? "running" : "queued")
+            : finished == runs.Length ? "finished" : "partial";
+        return new SweepView(stored.Id, stored.Name, stored.CreatedAt, spec.Param, spec.Values, SweepPlanner.Seeds(spec), spec.Config,
+            status, runs.Length, finished, runs, result);
+    }
+}

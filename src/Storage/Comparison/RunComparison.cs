@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ContinualLearning.Engine;
+using ContinualLearning.Engine.Metrics;
+
+namespace ContinualLearning.Storage.Comparison;
+
+/// <summary>One config field whose value differs between the compared runs (values as JSON text, one per run).</summary>
+public sealed record ConfigDifference(string Field, string[] Values);
+
+/// <summary>A final metric per run and which runs are best at it (ties share it); Higher says which way is better.</summary>
+public sealed record MetricColumn(string Name, bool HigherIsBetter, double?[] Values, bool[] Best);
+
+/// <summary>
+/// Two or more stored runs side by side: the config fields that differ, the final metrics with the best per column,
+/// and CSV/JSON exports. Pure logic; the compare page and the REST API only present it.
+/// </summary>
+public sealed class RunComparison
+{
+    public RunComparison(IReadOnlyList<StoredRun> runs)
+    {
+        Runs = runs;
+        Differences = DiffConfigs(runs.Select(r => r.Summary.Config).ToArray());
+        Metrics = BuildMetrics(runs);
+    }
+
+    public IReadOnlyList<StoredRun> Runs { get; }
+    public IReadOnlyList<ConfigDifference> Differences { get; }
+    public IReadOnlyList<MetricColumn> Metrics { get; }
+
+    public static IReadOnlyList<ConfigDifference> DiffConfigs(IReadOnlyList<Engine.Config.RunConfig> configs)
+    {
+        var objects = configs.Select(c => JsonSerializer.SerializeToNode(c, EngineJson.Options)!.AsObject()).ToArray();
+        var fields = objects.SelectMany(o => o.Select(p => p.Key)).Distinct().ToArray(); // config order
+        return fields
+            .Select(f => new ConfigDifference(f, objects.Select(o => o[f]?.ToJsonString(EngineJson.Options) ?? "").ToArray()))
+            .Where(d => d.Values.Distinct().Count() > 1)
+            .ToArray();
+    }
+
+    static IReadOnlyList<MetricColumn> BuildMetrics(IReadOnlyList<StoredRun> runs)
+    {
+        var results = runs.Select(r => r.Result).ToArray();
+        int tasks = results.Max(r => r?.AccuracyMatrix.Length ?? 0);
+        var columns = new List<MetricColumn>
+        {
+            Column("average accuracy", true, results.Select(r => r?.AverageAccuracy)),
+            Column("forgetting", false, results.Select(r => r?.Forgetting)),
+            Column("backward transfer", true, results.Select(r => r?.BackwardTransfer)),
+        };
+        for (int t = 0; t < tasks; t++)
+        {
+            int task = t;
+            columns.Add(Column($"task {t + 1} final", true, results.Select(r => r is { } x && task < x.AccuracyMatrix[^1].Length ? x.AccuracyMatrix[^1][task] : (double?)null)));
+        }
+        columns.Add(Column("duration ms", false, results.Select(r => (double?)r?.DurationMs)));
+        return columns;
+    }
+
+    static MetricColumn Column(string name, bool higher, IEnumerable<double?> values)
+    {
+        var v = values.ToArray();
+        var present = v.Where(x => x.HasValue).Select(x => x!.Value).ToArray();
+        // Best only means something when there is a choice: at least two runs with a value, not all equal.
+        double? best = present.Length >= 2 && present.Distinct().Count() > 1 ? (higher ? present.Max() : present.Min()) : null;
+        return new MetricColumn(name, higher, v, v.Select(x => best is not null && x == best).ToArray());
+    }
+
+    /// <summary>One line per run: id, name, the differing config fields, then the metrics.</summary>
+    public string ToCsv()
+    {
+        var s = new StringBuilder();
+        var header = new[] { "id", "name", "status" }.Concat(Differences.Select(d => d.Field)).Concat(Metrics.Select(m => m.Name));
+        s.AppendLine(string.Join(",", header.Select(Csv)));
+        for (int i = 0; i < Runs.Count; i++)
+        {
+            var r = Runs[i].Summary;
+            var cells = new[] { r.Id, r.DisplayName, r.Status.ToString().ToLowerInvariant() }
+                .Concat(Differences.Select(d => d.Values[i].Trim('"')))
+                .Concat(Metrics.Select(m => m.Values[i]?.ToString("0.####", CultureInfo.InvariantCulture) ?? ""));
+            s.AppendLine(string.Join(",", cells.Select(Csv)));
+        }
+        return s.ToString();
+    }
+
+    /// <summary>The runs (config, result, status) with the differences and metric columns, camelCase.</summary>
+    public string ToJson()
+    {
+        var document = new
+        {
+            runs = Runs.Select(r => new { r.Summary.Id, name = r.Summary.DisplayName, r.Summary.Status, r.Summary.Config, r.Result }),
+            configDifferences = Differences,
+            metrics = Metrics,
+        };
+        return JsonSerializer.Serialize(document, EngineJson.Indented);
+    }
+
+    static string Csv(string value) =>
+        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+}

@@ -1,0 +1,355 @@
+using System.Text.Json;
+using ContinualLearning.Engine;
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Events;
+using ContinualLearning.Engine.Metrics;
+using ContinualLearning.Engine.Training;
+using Microsoft.Data.Sqlite;
+
+namespace ContinualLearning.Storage;
+
+/// <summary>
+/// Every run, kept in one SQLite file: config, status, timestamps, result and the event history.
+/// Thread-safe: each operation takes its own (pooled) connection. WAL mode lets the history page read while
+/// recorders write. Opening the store marks runs that were queued or running when the last process died as
+/// interrupted, keeping the events they had written.
+/// </summary>
+public sealed class RunStore : IDisposable
+{
+    public const string InterruptedMessage = "The server stopped while this run was going; the curves show what was saved.";
+
+    readonly string connectionString;
+
+    RunStore(string path, int interrupted)
+    {
+        Path = path;
+        InterruptedOnOpen = interrupted;
+        connectionString = ConnectionString(path);
+    }
+
+    public string Path { get; }
+    /// <summary>How many runs were found queued or running on open, and marked interrupted.</summary>
+    public int InterruptedOnOpen { get; }
+
+    public static RunStore Open(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        using var connection = new SqliteConnection(ConnectionString(full));
+        connection.Open();
+        Schema.Execute(connection, "PRAGMA journal_mode=WAL");
+        Schema.Migrate(connection);
+        using var mark = connection.CreateCommand();
+        mark.CommandText = "UPDATE runs SET status = 'interrupted', error = COALESCE(error, $message) WHERE status IN ('queued', 'running')";
+        mark.Parameters.AddWithValue("$message", InterruptedMessage);
+        int interrupted = mark.ExecuteNonQuery();
+        return new RunStore(full, interrupted);
+    }
+
+    static string ConnectionString(string path) =>
+        new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
+
+    SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commits).
+        Schema.Execute(connection, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000");
+        return connection;
+    }
+
+    /// <summary>Stores a run and starts writing its events as they come, in batches (one transaction per batch).</summary>
+    public RunRecording Record(TrainingRun run, string? name = null, string? sweepId = null, TimeSpan? flushInterval = null)
+    {
+        AddRun(run.Id, run.Config, run.CreatedAt, name, sweepId);
+        return new RunRecording(this, run.Events, flushInterval ?? RunRecording.DefaultFlushInterval, run.Completion);
+    }
+
+    /// <summary>Adds a queued run with no events yet.</summary>
+    public void AddRun(string id, RunConfig config, DateTimeOffset createdAt, string? name = null, string? sweepId = null)
+    {
+        using var connection = Connect();
+        using var insert = connection.CreateCommand();
+        insert.CommandText = """
+            INSERT INTO runs (id, name, status, created_at, config_json, sweep_id)
+            VALUES ($id, $name, 'queued', $created, $config, $sweep)
+            """;
+        insert.Parameters.AddWithValue("$id", id);
+        insert.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("$config", JsonSerializer.Serialize(config, EngineJson.Options));
+        insert.Parameters.AddWithValue("$sweep", (object?)sweepId ?? DBNull.Value);
+        insert.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Appends a batch of a run's events in one transaction and moves the run's status along (started → running,
+    /// terminal event → finished/failed/cancelled with the result). Events already stored are skipped, so a batch
+    /// can be retried. Returns false when the run is not in the store (e.g. deleted while it ran).
+    /// </summary>
+    public bool AppendEvents(string runId, IReadOnlyList<RunEvent> events)
+    {
+        if (events.Count == 0) return true;
+        using var connection = Connect();
+        using var tx = connection.BeginTransaction();
+        using (var exists = connection.CreateCommand())
+        {
+            exists.Transaction = tx;
+            exists.CommandText = "SELECT 1 FROM runs WHERE id = $id";
+            exists.Parameters.AddWithValue("$id", runId);
+            if (exists.ExecuteScalar() is null) return false;
+        }
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = tx;
+            insert.CommandText = "INSERT OR IGNORE INTO run_events (run_id, seq, json) VALUES ($run, $seq, $json)";
+            var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
+            var json = insert.Parameters.Add("$json", SqliteType.Text);
+            insert.Parameters.AddWithValue("$run", runId);
+            insert.Prepare();
+            foreach (var e in events)
+            {
+                seq.Value = e.Seq;
+                json.Value = JsonSerializer.Serialize(e, EngineJson.Options);
+                insert.ExecuteNonQuery();
+            }
+        }
+        using (var update = connection.CreateCommand())
+        {
+            update.Transaction = tx;
+            update.Parameters.AddWithValue("$id", runId);
+            update.Parameters.AddWithValue("$count", events[^1].Seq);
+            var sets = new List<string> { "event_count = MAX(event_count, $count)" };
+            if (events.FirstOrDefault(e => e.Kind == RunEventKind.Started) is { } started)
+            {
+                sets.Add("status = CASE WHEN status IN ('queued', 'interrupted') THEN 'running' ELSE status END");
+                sets.Add("started_at = $started");
+                update.Parameters.AddWithValue("$started", started.Time.ToUnixTimeMilliseconds());
+            }
+            if (events.FirstOrDefault(e => e.IsTerminal) is { } last)
+            {
+                sets.Add("status = $status");
+                sets.Add("ended_at = $ended");
+                update.Parameters.AddWithValue("$status", StatusText(last.Kind switch
+                {
+                    RunEventKind.Finished => RunStatus.Finished,
+                    RunEventKind.Cancelled => RunStatus.Cancelled,
+                    _ => RunStatus.Failed,
+                }));
+                update.Parameters.AddWithValue("$ended", last.Time.ToUnixTimeMilliseconds());
+                if (last.Kind == RunEventKind.Failed) { sets.Add("error = $error"); update.Parameters.AddWithValue("$error", (object?)last.Message ?? DBNull.Value); }
+                if (last.Result is { } r)
+                {
+                    sets.AddRange(["result_json = $result", "average_accuracy = $avg", "forgetting = $forgetting", "backward_transfer = $bwt", "duration_ms = $duration"]);
+                    update.Parameters.AddWithValue("$result", JsonSerializer.Serialize(r, EngineJson.Options));
+                    update.Parameters.AddWithValue("$avg", r.AverageAccuracy);
+                    update.Parameters.AddWithValue("$forgetting", r.Forgetting);
+                    update.Parameters.AddWithValue("$bwt", r.BackwardTransfer);
+                    update.Parameters.AddWithValue("$duration", r.DurationMs);
+                }
+            }
+            // The status CASE must not override a terminal status set in the same batch: terminal goes last.
+            update.CommandText = $"UPDATE runs SET {string.Join(", ", sets)} WHERE id = $id";
+            update.ExecuteNonQuery();
+        }
+        tx.Commit();
+        return true;
+    }
+
+    const string SummaryColumns = "id, name, status, created_at, started_at, ended_at, config_json, average_accuracy, forgetting, backward_transfer, duration_ms, error, sweep_id, event_count";
+
+    /// <summary>All runs, newest first, without their events (the history grid).</summary>
+    public IReadOnlyList<RunSummary> ListRuns() => QuerySummaries($"SELECT {SummaryColumns} FROM runs ORDER BY created_at DESC, id");
+
+    public IReadOnlyList<RunSummary> ListRuns(IEnumerable<string> ids)
+    {
+        var list = ids.Distinct().ToArray();
+        if (list.Length == 0) return [];
+        var found = QuerySummaries($"SELECT {SummaryColumns} FROM runs WHERE id IN ({string.Join(", ", list.Select((_, i) => "$id" + i))})",
+            c => { for (int i = 0; i < list.Length; i++) c.Parameters.AddWithValue("$id" + i, list[i]); }).ToDictionary(s => s.Id);
+        return list.Where(found.ContainsKey).Select(id => found[id]).ToArray(); // in the order asked
+    }
+
+    public RunSummary? GetSummary(string id) =>
+        QuerySummaries($"SELECT {SummaryColumns} FROM runs WHERE id = $id", c => c.Parameters.AddWithValue("$id", id)).FirstOrDefault();
+
+    /// <summary>A run with its result and full event history, or null when unknown.</summary>
+    public StoredRun? GetRun(string id)
+    {
+        var summary = GetSummary(id);
+        if (summary is null) return null;
+        using var connection = Connect();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT result_json FROM runs WHERE id = $id";
+        select.Parameters.AddWithValue("$id", id);
+        var result = select.ExecuteScalar() is string json ? JsonSerializer.Deserialize<RunResult>(json, EngineJson.Options) : null;
+        return new StoredRun(summary, result, GetEvents(id));
+    }
+
+    /// <summary>A run's stored events from seq onwards, in order.</summary>
+    public IReadOnlyList<RunEvent> GetEvents(string id, long fromSeq = 1)
+    {
+        using var connection = Connect();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT json FROM run_events WHERE run_id = $id AND seq >= $from ORDER BY seq";
+        select.Parameters.AddWithValue("$id", id);
+        select.Parameters.AddWithValue("$from", fromSeq);
+        using var reader = select.ExecuteReader();
+        var events = new List<RunEvent>();
+        while (reader.Read()) events.Add(JsonSerializer.Deserialize<RunEvent>(reader.GetString(0), EngineJson.Options)!);
+        return events;
+    }
+
+    /// <summary>Gives a run a name (label); null or blank clears it. False when the run is unknown.</summary>
+    public bool Rename(string id, string? name)
+    {
+        using var connection = Connect();
+        using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE runs SET name = $name WHERE id = $id";
+        update.Parameters.AddWithValue("$id", id);
+        update.Parameters.AddWithValue("$name", string.IsNullOrWhiteSpace(name) ? DBNull.Value : name.Trim());
+        return update.ExecuteNonQuery() == 1;
+    }
+
+    public bool Delete(string id) => Delete([id]) == 1;
+
+    /// <summary>Deletes runs and their events in one transaction; returns how many runs were deleted.</summary>
+    public int Delete(IEnumerable<string> ids)
+    {
+        var list = ids.Distinct().ToArray();
+        if (list.Length == 0) return 0;
+        using var connection = Connect();
+        using var tx = connection.BeginTransaction();
+        int deleted = 0;
+        using var events = connection.CreateCommand();
+        events.Transaction = tx;
+        events.CommandText = "DELETE FROM run_events WHERE run_id = $id";
+        var eventsId = events.Parameters.Add("$id", SqliteType.Text);
+        using var runs = connection.CreateCommand();
+        runs.Transaction = tx;
+        runs.CommandText = "DELETE FROM runs WHERE id = $id";
+        var runsId = runs.Parameters.Add("$id", SqliteType.Text);
+        foreach (var id in list)
+        {
+            eventsId.Value = id;
+            events.ExecuteNonQuery();
+            runsId.Value = id;
+            deleted += runs.ExecuteNonQuery();
+        }
+        tx.Commit();
+        return deleted;
+    }
+
+    /// <summary>Stores a sweep (or repeat) and marks its runs as belonging to it, in one transaction.</summary>
+    public void AddSweep(string id, string specJson, IReadOnlyList<string> runIds, DateTimeOffset createdAt, string? name = null)
+    {
+        using var connection = Connect();
+        using var tx = connection.BeginTransaction();
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = tx;
+            insert.CommandText = "INSERT INTO sweeps (id, name, created_at, spec_json, run_ids_json) VALUES ($id, $name, $created, $spec, $runs)";
+            insert.Parameters.AddWithValue("$id", id);
+            insert.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$spec", specJson);
+            insert.Parameters.AddWithValue("$runs", JsonSerializer.Serialize(runIds, EngineJson.Options));
+            insert.ExecuteNonQuery();
+        }
+        using (var tag = connection.CreateCommand())
+        {
+            tag.Transaction = tx;
+            tag.CommandText = "UPDATE runs SET sweep_id = $sweep WHERE id = $id";
+            tag.Parameters.AddWithValue("$sweep", id);
+            var runId = tag.Parameters.Add("$id", SqliteType.Text);
+            foreach (var r in runIds) { runId.Value = r; tag.ExecuteNonQuery(); }
+        }
+        tx.Commit();
+    }
+
+    /// <summary>The results of the given runs that have one (finished runs), without their events.</summary>
+    public IReadOnlyDictionary<string, RunResult> GetResults(IEnumerable<string> ids)
+    {
+        using var connection = Connect();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT result_json FROM runs WHERE id = $id AND result_json IS NOT NULL";
+        var id = select.Parameters.Add("$id", SqliteType.Text);
+        var results = new Dictionary<string, RunResult>();
+        foreach (var runId in ids.Distinct())
+        {
+            id.Value = runId;
+            if (select.ExecuteScalar() is string json) results[runId] = JsonSerializer.Deserialize<RunResult>(json, EngineJson.Options)!;
+        }
+        return results;
+    }
+
+    public StoredSweep? GetSweep(string id) =>
+        QuerySweeps("SELECT id, name, created_at, spec_json, run_ids_json FROM sweeps WHERE id = $id", c => c.Parameters.AddWithValue("$id", id)).FirstOrDefault();
+
+    public IReadOnlyList<StoredSweep> ListSweeps() =>
+        QuerySweeps("SELECT id, name, created_at, spec_json, run_ids_json FROM sweeps ORDER BY created_at DESC, id");
+
+    IReadOnlyList<StoredSweep> QuerySweeps(string sql, Action<SqliteCommand>? bind = null)
+    {
+        using var connection = Connect();
+        using var select = connection.CreateCommand();
+        select.CommandText = sql;
+        bind?.Invoke(select);
+        using var reader = select.ExecuteReader();
+        var sweeps = new List<StoredSweep>();
+        while (reader.Read())
+            sweeps.Add(new StoredSweep(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetString(3),
+                JsonSerializer.Deserialize<string[]>(reader.GetString(4), EngineJson.Options)!));
+        return sweeps;
+    }
+
+    IReadOnlyList<RunSummary> QuerySummaries(string sql, Action<SqliteCommand>? bind = null)
+    {
+        using var connection = Connect();
+        using var select = connection.CreateCommand();
+        select.CommandText = sql;
+        bind?.Invoke(select);
+        using var reader = select.ExecuteReader();
+        var runs = new List<RunSummary>();
+        while (reader.Read())
+        {
+            runs.Add(new RunSummary
+            {
+                Id = reader.GetString(0),
+                Name = reader.IsDBNull(1) ? null : reader.GetString(1),
+                Status = ParseStatus(reader.GetString(2)),
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                StartedAt = reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                EndedAt = reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                Config = JsonSerializer.Deserialize<RunConfig>(reader.GetString(6), EngineJson.Options)!,
+                AverageAccuracy = reader.IsDBNull(7) ? null : reader.GetDouble(7),
+                Forgetting = reader.IsDBNull(8) ? null : reader.GetDouble(8),
+                BackwardTransfer = reader.IsDBNull(9) ? null : reader.GetDouble(9),
+                DurationMs = reader.IsDBNull(10) ? null : reader.GetInt64(10),
+                Error = reader.IsDBNull(11) ? null : reader.GetString(11),
+                SweepId = reader.IsDBNull(12) ? null : reader.GetString(12),
+                EventCount = reader.GetInt32(13),
+            });
+        }
+        return runs;
+    }
+
+    public int SchemaVersion()
+    {
+        using var connection = Connect();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT MAX(version) FROM schema_version";
+        return Convert.ToInt32(select.ExecuteScalar());
+    }
+
+    static string StatusText(RunStatus status) => status.ToString().ToLowerInvariant();
+    static RunStatus ParseStatus(string text) => Enum.Parse<RunStatus>(text, ignoreCase: true);
+
+    /// <summary>Closes the pooled connections so the file is released (recordings still going will fail to write).</summary>
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Events;
+using ContinualLearning.Engine.Metrics;
+using ContinualLearning.Engine.Training;
+
+namespace ContinualLearning.Storage;
+
+/// <summary>One row of the history grid: everything shown there, read without touching the event history.</summary>
+public sealed record RunSummary
+{
+    public required string Id { get; init; }
+    /// <summary>The name the user gave the run; null until renamed (see DisplayName).</summary>
+    public string? Name { get; init; }
+    public RunStatus Status { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+    public required RunConfig Config { get; init; }
+    public double? AverageAccuracy { get; init; }
+    public double? Forgetting { get; init; }
+    public double? BackwardTransfer { get; init; }
+    public long? DurationMs { get; init; }
+    public string? Error { get; init; }
+    /// <summary>The sweep or repeat group the run belongs to, if any.</summary>
+    public string? SweepId { get; init; }
+    public int EventCount { get; init; }
+
+    public string Dataset => Config.Dataset;
+    public string Tasks => Config.Tasks;
+    public string Strategy => Config.Strategy;
+    public string Model => Config.Model;
+    public int Seed => Config.Seed;
+    public string? KeyParameter => KeyParameterOf(Config);
+    public string DisplayName => Name ?? DefaultName(Config);
+
+    /// <summary>The one parameter that tells runs of a strategy apart ("replayRatio 0.3"); null for strategies without one.</summary>
+    public static string? KeyParameterOf(RunConfig c) => c.Strategy switch
+    {
+        "replay" => $"replayRatio {c.ReplayRatio.ToString("0.###", CultureInfo.InvariantCulture)}",
+        "replay-reservoir" => $"memoryPerClass {c.MemoryPerClass}",
+        _ => null,
+    };
+
+    public static string DefaultName(RunConfig c) =>
+        string.Join(" · ", new[] { c.Strategy, KeyParameterOf(c), c.Model, $"seed {c.Seed}" }.Where(s => s is not null));
+}
+
+/// <summary>A stored run with its result and the event history that redraws its curves.</summary>
+public sealed record StoredRun(RunSummary Summary, RunResult? Result, IReadOnlyList<RunEvent> Events);
+
+/// <summary>A stored sweep or repeat: what was asked and which runs it queued (in plan order).</summary>
+public sealed record StoredSweep(string Id, string? Name, DateTimeOffset CreatedAt, string SpecJson, IReadOnlyList<string> RunIds);

@@ -1,0 +1,264 @@
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Data;
+using ContinualLearning.Engine.Events;
+using ContinualLearning.Engine.Metrics;
+using ContinualLearning.Engine.Training;
+using Microsoft.Data.Sqlite;
+
+namespace ContinualLearning.Storage.Tests;
+
+public class RunStoreTests : IDisposable
+{
+    readonly TempDatabase db = new();
+    public void Dispose() => db.Dispose();
+
+    static readonly DateTimeOffset T0 = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    static RunEvent Event(string run, long seq, RunEventKind kind, RunResult? result = null, string? message = null) => new()
+    {
+        RunId = run, Seq = seq, Kind = kind, Time = T0.AddSeconds(seq), Task = 0, Step = seq, Loss = kind == RunEventKind.Step ? 1.0 / seq : null,
+        Accuracies = kind == RunEventKind.Evaluation ? [50, 0] : null, Result = result, Message = message,
+    };
+
+    static RunResult Result(RunConfig config) =>
+        RunResult.From(config, [[95, 0], [10, 85]], 321, new DataSetInfo("mnist-10k", 8000, 2000, true));
+
+    [Fact]
+    public void OpeningCreatesTheSchemaAtTheLatestVersionInWalMode()
+    {
+        using var store = db.Open();
+        Assert.True(File.Exists(db.Path));
+        Assert.Equal(2, store.SchemaVersion());
+        Assert.Empty(store.ListRuns());
+
+        using var connection = new SqliteConnection($"Data Source={db.Path}");
+        connection.Open();
+        using var mode = connection.CreateCommand();
+        mode.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", mode.ExecuteScalar());
+    }
+
+    [Fact]
+    public void ReopeningKeepsTheSchemaAndTheData()
+    {
+        using (var store = db.Open()) store.AddRun("a", new RunConfig(), T0);
+        using var again = db.Open();
+        Assert.Equal(2, again.SchemaVersion());
+        Assert.Equal("a", Assert.Single(again.ListRuns()).Id);
+    }
+
+    [Fact]
+    public void AnOlderSchemaIsMigratedOnOpen()
+    {
+        // A version-1 file (runs and events, no sweeps table) as an older build would have left it.
+        Directory.CreateDirectory(Path.GetDirectoryName(db.Path)!);
+        using (var connection = new SqliteConnection($"Data Source={db.Path}"))
+        {
+            connection.Open();
+            using var create = connection.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1);
+                CREATE TABLE runs (id TEXT PRIMARY KEY, name TEXT, status TEXT NOT NULL, created_at INTEGER NOT NULL, started_at INTEGER,
+                  ended_at INTEGER, config_json TEXT NOT NULL, result_json TEXT, error TEXT, sweep_id TEXT, average_accuracy REAL,
+                  forgetting REAL, backward_transfer REAL, duration_ms INTEGER, event_count INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE run_events (run_id TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
+                INSERT INTO runs (id, status, created_at, config_json) VALUES ('old', 'finished', 0, '{}');
+                """;
+            create.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+
+        using var store = db.Open();
+        Assert.Equal(2, store.SchemaVersion());
+        Assert.Equal("old", Assert.Single(store.ListRuns()).Id);
+        store.AddSweep("s", "{}", ["old"], T0);
+        Assert.Equal(["old"], store.GetSweep("s")!.RunIds);
+    }
+
+    [Fact]
+    public void ARunRoundTripsWithConfigStatusTimesResultAndEvents()
+    {
+        using var store = db.Open();
+        var config = new RunConfig { Strategy = "replay", ReplayRatio = 0.3, Seed = 4, Model = "mlp" };
+        store.AddRun("r1", config, T0, name: "my run");
+        Assert.Equal(RunStatus.Queued, store.GetSummary("r1")!.Status);
+
+        store.AppendEvents("r1", [Event("r1", 1, RunEventKind.Started), Event("r1", 2, RunEventKind.Step)]);
+        var running = store.GetSummary("r1")!;
+        Assert.Equal(RunStatus.Running, running.Status);
+        Assert.Equal(T0.AddSeconds(1), running.StartedAt);
+
+        var result = Result(config);
+        store.AppendEvents("r1", [Event("r1", 3, RunEventKind.Evaluation), Event("r1", 4, RunEventKind.Finished, result)]);
+
+        var stored = store.GetRun("r1")!;
+        var s = stored.Summary;
+        Assert.Equal(("my run", RunStatus.Finished, T0, T0.AddSeconds(4)), (s.Name, s.Status, s.CreatedAt, s.EndedAt));
+        Assert.Equal(config with { HiddenSizes = s.Config.HiddenSizes }, s.Config);
+        Assert.Equal(config.HiddenSizes, s.Config.HiddenSizes);
+        Assert.Equal(("mnist-10k", "0-4|5-9", "replay", "mlp", 4, "replayRatio 0.3"), (s.Dataset, s.Tasks, s.Strategy, s.Model, s.Seed, s.KeyParameter));
+        Assert.Equal(result.AverageAccuracy, s.AverageAccuracy);
+        Assert.Equal(result.Forgetting, s.Forgetting);
+        Assert.Equal(result.BackwardTransfer, s.BackwardTransfer);
+        Assert.Equal(321, s.DurationMs);
+        Assert.Equal(4, s.EventCount);
+        Assert.Equal(result.AccuracyMatrix, stored.Result!.AccuracyMatrix);
+        Assert.Equal([1L, 2, 3, 4], stored.Events.Select(e => e.Seq));
+        Assert.Equal([RunEventKind.Started, RunEventKind.Step, RunEventKind.Evaluation, RunEventKind.Finished], stored.Events.Select(e => e.Kind));
+        Assert.Equal(0.5, stored.Events[1].Loss);
+        Assert.Equal([50.0, 0], stored.Events[2].Accuracies!);
+        Assert.Equal(result.AverageAccuracy, stored.Events[3].Result!.AverageAccuracy);
+        Assert.Equal([3L, 4], store.GetEvents("r1", fromSeq: 3).Select(e => e.Seq));
+    }
+
+    [Fact]
+    public void FailedAndCancelledRunsKeepTheirStatusAndMessage()
+    {
+        using var store = db.Open();
+        store.AddRun("f", new RunConfig(), T0);
+        store.AddRun("c", new RunConfig(), T0);
+        store.AppendEvents("f", [Event("f", 1, RunEventKind.Started), Event("f", 2, RunEventKind.Failed, message: "out of memory")]);
+        store.AppendEvents("c", [Event("c", 1, RunEventKind.Cancelled, message: "Cancelled.")]);
+
+        var failed = store.GetSummary("f")!;
+        Assert.Equal((RunStatus.Failed, "out of memory"), (failed.Status, failed.Error));
+        Assert.Null(failed.AverageAccuracy);
+        Assert.Equal(RunStatus.Cancelled, store.GetSummary("c")!.Status);
+    }
+
+    [Fact]
+    public void RepeatedBatchesAreStoredOnce()
+    {
+        using var store = db.Open();
+        store.AddRun("r", new RunConfig(), T0);
+        var batch = new[] { Event("r", 1, RunEventKind.Started), Event("r", 2, RunEventKind.Step) };
+        store.AppendEvents("r", batch);
+        store.AppendEvents("r", batch);
+        Assert.Equal(2, store.GetEvents("r").Count);
+    }
+
+    [Fact]
+    public void EventsOfARunDeletedWhileRunningAreDropped()
+    {
+        using var store = db.Open();
+        Assert.False(store.AppendEvents("ghost", [Event("ghost", 1, RunEventKind.Started)]));
+        Assert.Empty(store.GetEvents("ghost"));
+    }
+
+    [Fact]
+    public void RunsLeftQueuedOrRunningBecomeInterruptedOnReopenWithTheirPartialEvents()
+    {
+        using (var store = db.Open())
+        {
+            store.AddRun("running", new RunConfig(), T0);
+            store.AppendEvents("running", [Event("running", 1, RunEventKind.Started), Event("running", 2, RunEventKind.Step), Event("running", 3, RunEventKind.Evaluation)]);
+            store.AddRun("queued", new RunConfig(), T0.AddSeconds(1));
+            store.AddRun("done", new RunConfig(), T0.AddSeconds(2));
+            store.AppendEvents("done", [Event("done", 1, RunEventKind.Started), Event("done", 2, RunEventKind.Finished, Result(new RunConfig()))]);
+        }
+
+        using var reopened = db.Open();
+        Assert.Equal(2, reopened.InterruptedOnOpen);
+        var running = reopened.GetRun("running")!;
+        Assert.Equal(RunStatus.Interrupted, running.Summary.Status);
+        Assert.Equal(RunStore.InterruptedMessage, running.Summary.Error);
+        Assert.Equal(3, running.Events.Count);
+        Assert.Equal(RunStatus.Interrupted, reopened.GetSummary("queued")!.Status);
+        var done = reopened.GetRun("done")!;
+        Assert.Equal(RunStatus.Finished, done.Summary.Status);
+        Assert.NotNull(done.Result);
+    }
+
+    [Fact]
+    public void ListIsNewestFirstAndReadsSummariesInTheOrderAsked()
+    {
+        using var store = db.Open();
+        for (int i = 0; i < 5; i++) store.AddRun($"r{i}", new RunConfig { Seed = i }, T0.AddMinutes(i));
+        Assert.Equal(["r4", "r3", "r2", "r1", "r0"], store.ListRuns().Select(r => r.Id));
+        Assert.Equal(["r1", "r3"], store.ListRuns(["r1", "missing", "r3"]).Select(r => r.Id));
+        Assert.Equal(3, store.GetSummary("r3")!.Seed);
+    }
+
+    [Fact]
+    public void ResultsAreReadForFinishedRunsOnly()
+    {
+        using var store = db.Open();
+        var config = new RunConfig { Seed = 2 };
+        store.AddRun("done", config, T0);
+        store.AddRun("going", config, T0);
+        store.AppendEvents("done", [Event("done", 1, RunEventKind.Started), Event("done", 2, RunEventKind.Finished, Result(config))]);
+        store.AppendEvents("going", [Event("going", 1, RunEventKind.Started)]);
+
+        var results = store.GetResults(["done", "going", "missing"]);
+        Assert.Equal(["done"], results.Keys);
+        Assert.Equal(2, results["done"].Config.Seed);
+    }
+
+    [Fact]
+    public void RenameSetsAndClearsTheName()
+    {
+        using var store = db.Open();
+        store.AddRun("r", new RunConfig { Strategy = "replay", ReplayRatio = 0.5 }, T0);
+        Assert.Equal("replay · replayRatio 0.5 · linear · seed 0", store.GetSummary("r")!.DisplayName);
+        Assert.True(store.Rename("r", "  baseline  "));
+        Assert.Equal("baseline", store.GetSummary("r")!.DisplayName);
+        Assert.True(store.Rename("r", ""));
+        Assert.Null(store.GetSummary("r")!.Name);
+        Assert.False(store.Rename("missing", "x"));
+    }
+
+    [Fact]
+    public void DeleteRemovesRunsAndTheirEventsSingleAndBulk()
+    {
+        using var store = db.Open();
+        foreach (var id in new[] { "a", "b", "c", "d" })
+        {
+            store.AddRun(id, new RunConfig(), T0);
+            store.AppendEvents(id, [Event(id, 1, RunEventKind.Started)]);
+        }
+        Assert.True(store.Delete("a"));
+        Assert.False(store.Delete("a"));
+        Assert.Equal(2, store.Delete(["b", "c", "nope"]));
+
+        Assert.Equal(["d"], store.ListRuns().Select(r => r.Id));
+        Assert.Empty(store.GetEvents("b"));
+        Assert.Single(store.GetEvents("d"));
+        Assert.Null(store.GetRun("a"));
+    }
+
+    [Fact]
+    public void SweepsKeepTheirRunsInPlanOrder()
+    {
+        using var store = db.Open();
+        store.AddRun("x", new RunConfig(), T0);
+        store.AddRun("y", new RunConfig(), T0);
+        store.AddRun("z", new RunConfig(), T0);
+        store.AddSweep("s1", """{"param":"replayRatio"}""", ["x", "y"], T0, "ratio sweep");
+        var sweep = store.GetSweep("s1")!;
+        Assert.Equal(("ratio sweep", """{"param":"replayRatio"}"""), (sweep.Name, sweep.SpecJson));
+        Assert.Equal(["x", "y"], sweep.RunIds);
+        Assert.Equal(["s1", "s1", null], store.ListRuns(["x", "y", "z"]).Select(r => r.SweepId));
+        Assert.Single(store.ListSweeps());
+        Assert.Null(store.GetSweep("nope"));
+    }
+
+    [Fact]
+    public async Task ARecordedTrainingRunIsStoredWithEveryEventInFewBatches()
+    {
+        using var store = db.Open();
+        using var run = new TrainingRun(new RunConfig { Strategy = "replay", ReplayRatio = 0.2 }, new DataSetCatalog());
+        // A long interval forces batching: the whole run fits in a few transactions instead of one per event.
+        var recording = store.Record(run, name: "recorded", flushInterval: TimeSpan.FromSeconds(1));
+        run.Start();
+        await run.Completion;
+        await recording.Completion;
+
+        var stored = store.GetRun(run.Id)!;
+        var live = run.Events.Snapshot();
+        Assert.Equal(RunStatus.Finished, stored.Summary.Status);
+        Assert.Equal("recorded", stored.Summary.Name);
+        Assert.Equal(live.Select(e => (e.Seq, e.Kind, e.Loss)), stored.Events.Select(e => (e.Seq, e.Kind, e.Loss)));
+        Assert.Equal(run.Result!.AccuracyMatrix, stored.Result!.AccuracyMatrix);
+        Assert.InRange(recording.Batches, 1, live.Count / 4);
+    }
+}
