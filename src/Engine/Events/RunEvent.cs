@@ -34,7 +34,11 @@ public sealed record RunEvent
     public long? TaskSteps { get; init; }
     /// <summary>taskStarted: parameters the strategy's model uses from this task on (grows per task for progressive networks).</summary>
     public long? ParameterCount { get; init; }
-    /// <summary>taskFinished, generative replay: a few images drawn from the generator, 8-bit grayscale, row-major (JSON: base64 strings).</summary>
+    /// <summary>
+    /// Generative replay: 16 images from the generator, 8-bit grayscale, row-major (JSON: base64 strings). taskFinished:
+    /// freshly drawn codes; evaluation (every Trainer.GeneratedImagesEveryEvaluations-th interval): the same fixed codes
+    /// each time, so the images show the generator evolving.
+    /// </summary>
     public byte[][]? GeneratedImages { get; init; }
     /// <summary>TaskFinished: how many samples the strategy's replay memory holds (absent for strategies without one).</summary>
     public int? MemorySize { get; init; }

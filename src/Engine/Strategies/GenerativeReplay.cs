@@ -17,6 +17,8 @@ public sealed class GenerativeReplay : Strategy
     optim.Optimizer? generatorOptimizer;
     nn.Module<Tensor, Tensor>? previousSolver;
     Tensor? seenMask;
+    // Fixed latent codes for the live images, drawn from their own generator so showing them never changes training.
+    Tensor? displayCodes;
 
     public override nn.Module<Tensor, Tensor>? CreateModel(TrainingContext ctx)
     {
@@ -25,6 +27,8 @@ public sealed class GenerativeReplay : Strategy
         var model = ModelFactory.Create(ctx.Config.Model, data.Train.Rows, data.ClassCount, ctx.Config.HiddenSizes);
         generator = new Vae(data.Train.PixelsPerImage, ctx.Config.GeneratorHidden, ctx.Config.GeneratorLatent);
         generatorOptimizer = optim.Adam(generator.parameters(), 0.001);
+        using (var displayRandom = new Generator((ulong)ctx.Config.Seed))
+            displayCodes = randn(16, ctx.Config.GeneratorLatent, generator: displayRandom).DetachFromDisposeScope();
         return model;
     }
 
@@ -94,16 +98,31 @@ public sealed class GenerativeReplay : Strategy
     {
         using var _ = NewDisposeScope();
         using var __ = no_grad();
-        var pixels = generator!.Sample(count, ctx.Generator).Times(255).round().to_type(ScalarType.Byte).data<byte>().ToArray();
-        int size = pixels.Length / count;
-        return Enumerable.Range(0, count).Select(i => pixels.AsSpan(i * size, size).ToArray()).ToArray();
+        return ToBytes(generator!.Sample(count, ctx.Generator), count);
     }
 
     public override byte[][]? GeneratedImages(TrainingContext ctx) => SampleImages(ctx, 16);
 
+    public override byte[][]? LiveGeneratedImages(TrainingContext ctx)
+    {
+        using var _ = NewDisposeScope();
+        using var __ = no_grad();
+        generator!.eval();
+        var images = ToBytes(generator.DecodeLogits(displayCodes!).sigmoid(), (int)displayCodes!.shape[0]);
+        generator.train();
+        return images;
+    }
+
+    static byte[][] ToBytes(Tensor images, int count)
+    {
+        var pixels = images.Times(255).round().to_type(ScalarType.Byte).data<byte>().ToArray();
+        int size = pixels.Length / count;
+        return Enumerable.Range(0, count).Select(i => pixels.AsSpan(i * size, size).ToArray()).ToArray();
+    }
+
     public override void Dispose()
     {
-        foreach (var d in new IDisposable?[] { generator, previousGenerator, generatorOptimizer, previousSolver, seenMask }) d?.Dispose();
+        foreach (var d in new IDisposable?[] { generator, previousGenerator, generatorOptimizer, previousSolver, seenMask, displayCodes }) d?.Dispose();
         base.Dispose();
     }
 }

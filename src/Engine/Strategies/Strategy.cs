@@ -39,5 +39,8 @@ public abstract class Strategy : IDisposable
     /// <summary>A few images from the strategy's generator at the end of a task (generative replay), else null.</summary>
     public virtual byte[][]? GeneratedImages(TrainingContext ctx) => null;
 
+    /// <summary>A few generator images during training, for some evaluation events; must not draw from ctx's random streams.</summary>
+    public virtual byte[][]? LiveGeneratedImages(TrainingContext ctx) => null;
+
     public virtual void Dispose() => GC.SuppressFinalize(this);
 }

@@ -47,7 +47,7 @@ public static class Trainer
             Plan = new RunPlan(stream.Tasks.Select(t => t.Classes).ToArray(), stream.Tasks.Select(t => StepsForTask(config, t.Train.Length)).ToArray(),
                 data.ClassNames, preview, ModelFactory.ParameterCount(model)),
         });
-        Evaluate(ctx, log, preview);
+        Evaluate(ctx, strategy, log, preview);
 
         var matrix = new List<double[]>();
         foreach (var task in stream.Tasks)
@@ -95,7 +95,7 @@ public static class Trainer
                 control.BeforeStep(ctx.Step);
                 double loss = Step(ctx, strategy, samples.AsSpan(start, Math.Min(config.BatchSize, samples.Length - start)).ToArray());
                 log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.Step, Task = ctx.Task, Step = ctx.Step, Loss = loss });
-                if (ctx.Step % config.EvalEvery == 0 || done + 1 == target) Evaluate(ctx, log, preview);
+                if (ctx.Step % config.EvalEvery == 0 || done + 1 == target) Evaluate(ctx, strategy, log, preview);
             }
         }
     }
@@ -115,8 +115,14 @@ public static class Trainer
         return lossTensor.item<float>();
     }
 
-    /// <summary>Live evaluation on each task's fixed held-out subset, plus predictions for the preview images.</summary>
-    static void Evaluate(TrainingContext ctx, RunEventLog log, int[] preview)
+    /// <summary>Every this many evaluation intervals, an evaluation event also carries the strategy's live generated images.</summary>
+    public const int GeneratedImagesEveryEvaluations = 5;
+
+    /// <summary>
+    /// Live evaluation on each task's fixed held-out subset, plus predictions for the preview images; at steps that are
+    /// multiples of GeneratedImagesEveryEvaluations × evalEvery, also the generator's images (generative replay only).
+    /// </summary>
+    static void Evaluate(TrainingContext ctx, Strategy strategy, RunEventLog log, int[] preview)
     {
         var accuracies = ctx.Stream.Tasks.Select(t => Accuracy(ctx, t.Index, t.EvalSubset)).ToArray();
         int[] predictions;
@@ -131,7 +137,8 @@ public static class Trainer
             predictions = ctx.Logits(inputs, TaskIds).argmax(1).data<long>().Select(p => (int)p).ToArray();
             ctx.Model.train();
         }
-        log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.Evaluation, Task = ctx.Task, Step = ctx.Step, Accuracies = accuracies, Predictions = predictions });
+        var images = ctx.Step % ((long)ctx.Config.EvalEvery * GeneratedImagesEveryEvaluations) == 0 ? strategy.LiveGeneratedImages(ctx) : null;
+        log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.Evaluation, Task = ctx.Task, Step = ctx.Step, Accuracies = accuracies, Predictions = predictions, GeneratedImages = images });
     }
 
     /// <summary>Accuracy (%) on the given test images of one task, with the scenario's head for that task.</summary>
