@@ -38,11 +38,11 @@ public class OrderingTests
     }
 
     [Fact]
-    public void TaskIncrementalNaiveEndsBelowSiLwfAndPnn()
+    public void TaskIncrementalNaiveEndsBelowEwcSiLwfAndPnn()
     {
-        var m = Measure(Presets.SplitMnist5, Scenarios.TaskIncremental, TaskIncrementalIterations, "naive", "si", "lwf", "pnn");
+        var m = Measure(Presets.SplitMnist5, Scenarios.TaskIncremental, TaskIncrementalIterations, "naive", "ewc", "si", "lwf", "pnn");
         string Report() => string.Join(", ", m.Select(p => $"{p.Key} {p.Value.Average:0.0} (task 1: {p.Value.FirstTask:0.0})"));
-        foreach (var other in new[] { "si", "lwf", "pnn" })
+        foreach (var other in new[] { "ewc", "si", "lwf", "pnn" })
         {
             Assert.True(m["naive"].Average + 2 < m[other].Average, Report());
             Assert.True(m["naive"].FirstTask + 3 < m[other].FirstTask, Report());
