@@ -1,5 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using ContinualLearning.Dashboard.Api;
 using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Engine;
+using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Events;
 using ContinualLearning.Engine.Metrics;
 using ContinualLearning.Storage;
@@ -70,8 +74,10 @@ public static class HistoryEndpoints
             .WithSummary("The comparison as CSV, one line per run");
 
         var sweeps = app.MapGroup("/api/sweeps").WithTags("Sweeps");
-        sweeps.MapPost("/", (SweepRequest request, SweepService service, RunQueue queue) =>
+        sweeps.MapPost("/", (JsonObject body, SweepService service, RunQueue queue) =>
         {
+            if (ReadSweep(body, out var bodyErrors) is not { } request)
+                return Results.ValidationProblem(RunEndpoints.ToDictionary(bodyErrors), title: "Invalid sweep");
             var submission = service.Submit(request);
             if (submission.QueueFull)
                 return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "The run queue is too full for this sweep",
@@ -79,7 +85,8 @@ public static class HistoryEndpoints
             if (submission.Id is null) return Results.ValidationProblem(RunEndpoints.ToDictionary(submission.Errors), title: "Invalid sweep");
             return Results.Accepted($"/api/sweeps/{submission.Id}", service.View(submission.Id));
         })
-        .WithSummary("Queue a sweep: one parameter over values × seeds, as one group of runs")
+        .Accepts<SweepRequest>("application/json")
+        .WithSummary("Queue a sweep: one parameter over values × seeds, as one group of runs (its config may name a preset)")
         .Produces<SweepView>(StatusCodes.Status202Accepted)
         .ProducesValidationProblem();
         sweeps.MapGet("/", (SweepService service) => service.List()).WithSummary("All sweeps, newest first");
@@ -100,4 +107,24 @@ public static class HistoryEndpoints
 
     static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such run", detail: $"There is no run with id '{id}'.");
+    /// <summary>A sweep request whose config, like POST /api/runs's, may start from a preset.</summary>
+    static SweepRequest? ReadSweep(JsonObject body, out IReadOnlyList<ConfigError> errors)
+    {
+        var configKey = body.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, "config", StringComparison.OrdinalIgnoreCase));
+        var configNode = configKey is null ? null : body[configKey];
+        if (Api.ConfigBody.Read(configNode, out errors) is not { } config) return null;
+        var rest = body.DeepClone().AsObject();
+        if (configKey is not null) rest.Remove(configKey);
+        try
+        {
+            return rest.Deserialize<SweepRequest>(EngineJson.Options)! with { Config = config };
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is ['$', '.', .. var name] && name.Length > 0 ? name : "body";
+            errors = [new(field, $"is not a valid value: {e.Message.Split(" Path:")[0]}")];
+            return null;
+        }
+    }
+
 }
