@@ -63,7 +63,7 @@ public sealed class StrategyDesignerTests
         Assert.Equal(expected, fromUrl with { HiddenSizes = expected.HiddenSizes });
         Assert.Equal(expected.HiddenSizes, fromUrl.HiddenSizes);
         // The form shows the preset: domain-incremental with its number of permutations, the ewc panel still there.
-        Assert.Contains("Domain-incremental", cut.Find("[data-testid=scenario-help]").TextContent);
+        Assert.Contains("pixel permutation", cut.Find("[data-testid=scenario-help]").TextContent);
         Assert.Equal("5", cut.Find("[data-testid=permutations] input, input[data-testid=permutations]").GetAttribute("value"));
         Assert.Equal("500", cut.Find("[data-testid=ewc-lambda-value]").TextContent);
     }
