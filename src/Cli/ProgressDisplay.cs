@@ -10,6 +10,7 @@ public static class ProgressDisplay
     {
         bool live = !Console.IsErrorRedirected;
         RunPlan? plan = null;
+        long[] stepsPerTask = [];
         double? lastLoss = null;
         double[]? lastAccuracies = null;
         await foreach (var chunk in run.Events.ReadChunksAsync())
@@ -18,7 +19,8 @@ public static class ProgressDisplay
             {
                 switch (e.Kind)
                 {
-                    case RunEventKind.Started: plan = e.Plan; break;
+                    case RunEventKind.Started: plan = e.Plan; stepsPerTask = e.Plan!.StepsPerTask.ToArray(); break;
+                    case RunEventKind.TaskStarted when e.TaskSteps is long exact: stepsPerTask[e.Task!.Value] = exact; break;
                     case RunEventKind.Step: lastLoss = e.Loss; break;
                     case RunEventKind.Evaluation: lastAccuracies = e.Accuracies; break;
                     case RunEventKind.TaskFinished:
@@ -30,7 +32,7 @@ public static class ProgressDisplay
             var last = chunk[^1];
             if (live && plan is not null && last.Task is int task && !last.IsTerminal)
             {
-                long total = plan.StepsPerTask.Sum();
+                long total = stepsPerTask.Sum();
                 int width = 24, filled = (int)Math.Min(width, width * (last.Step ?? 0) / Math.Max(1, total));
                 output.Write($"\r\x1b[Ktask {task + 1}/{plan.TaskClasses.Length} [{new string('#', filled)}{new string('.', width - filled)}] step {last.Step} loss {lastLoss:0.000} acc {Format(lastAccuracies)}");
             }

@@ -24,10 +24,22 @@ public class RunEventsTests
         var steps = events.Where(e => e.Kind == RunEventKind.Step).ToArray();
         Assert.Equal(Enumerable.Range(1, steps.Length).Select(i => (long)i), steps.Select(e => e.Step!.Value));
         Assert.Equal(events[0].Plan!.StepsPerTask.Sum(), steps.Length);
+        Assert.Equal(events[0].Plan!.StepsPerTask, events.Where(e => e.Kind == RunEventKind.TaskStarted).Select(e => e.TaskSteps!.Value));
         Assert.All(steps, s => Assert.True(s.Loss > 0));
 
         var rows = events.Where(e => e.Kind == RunEventKind.TaskFinished).Select(e => e.Accuracies!).ToArray();
         Assert.Equal(run.Result!.AccuracyMatrix, rows);
+    }
+
+    [Fact]
+    public void TaskStartedGivesTheExactStepsWhenReplayLengthensATask()
+    {
+        var run = TestData.Execute(new RunConfig { Strategy = "replay", ReplayRatio = 0.5 });
+        var events = TestData.Events(run);
+        var started = events.Where(e => e.Kind == RunEventKind.TaskStarted).ToArray();
+        var stepsPerTask = events.Where(e => e.Kind == RunEventKind.Step).GroupBy(e => e.Task).Select(g => (long)g.Count()).ToArray();
+        Assert.Equal(stepsPerTask, started.Select(e => e.TaskSteps!.Value));
+        Assert.True(started[1].TaskSteps > events[0].Plan!.StepsPerTask[1], "replayed samples lengthen task 2");
     }
 
     [Fact]

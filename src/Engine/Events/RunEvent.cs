@@ -4,7 +4,11 @@ namespace ContinualLearning.Engine.Events;
 
 public enum RunEventKind { Started, TaskStarted, Step, Evaluation, TaskFinished, Finished, Failed, Cancelled }
 
-/// <summary>What a run is about to do, sent with the started event so viewers can lay out charts before data arrives.</summary>
+/// <summary>
+/// What a run is about to do, sent with the started event so viewers can lay out charts before data arrives.
+/// StepsPerTask is planned from each task's own data; a strategy that adds replayed samples makes later tasks longer,
+/// and each taskStarted event then carries the exact count (TaskSteps).
+/// </summary>
 public sealed record RunPlan(int[][] TaskClasses, long[] StepsPerTask, string[] ClassNames, int[] PreviewTestIndices, long ParameterCount);
 
 /// <summary>
@@ -26,6 +30,8 @@ public sealed record RunEvent
     public double[]? Accuracies { get; init; }
     /// <summary>Evaluation: the model's predicted class for each preview image (RunPlan.PreviewTestIndices).</summary>
     public int[]? Predictions { get; init; }
+    /// <summary>taskStarted: the exact number of training steps this task will take.</summary>
+    public long? TaskSteps { get; init; }
     /// <summary>taskStarted: parameters the strategy's model uses from this task on (grows per task for progressive networks).</summary>
     public long? ParameterCount { get; init; }
     /// <summary>taskFinished, generative replay: a few images drawn from the generator, 8-bit grayscale, row-major (JSON: base64 strings).</summary>

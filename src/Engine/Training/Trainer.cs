@@ -55,8 +55,14 @@ public static class Trainer
             ctx.Task = task.Index;
             model.train();
             strategy.BeginTask(ctx);
-            log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.TaskStarted, Task = task.Index, Step = ctx.Step, ParameterCount = strategy.ParameterCount(ctx) });
-            TrainTask(ctx, strategy, log, control, preview);
+            var samples = strategy.TrainingSamples(ctx).ToArray();
+            long steps = StepsForTask(config, samples.Length);
+            log.Append(new RunEvent
+            {
+                RunId = log.RunId, Kind = RunEventKind.TaskStarted, Task = task.Index, Step = ctx.Step, TaskSteps = steps,
+                ParameterCount = strategy.ParameterCount(ctx),
+            });
+            TrainTask(ctx, strategy, log, control, preview, samples, steps);
             strategy.EndTask(ctx);
             var row = stream.Tasks.Select(t => Accuracy(ctx, t.Index, t.Test)).ToArray();
             matrix.Add(row);
@@ -73,15 +79,13 @@ public static class Trainer
             new DataSetInfo(data.Name, data.Train.Count, data.Test.Count, data.IsBundledSubset));
     }
 
-    /// <summary>Batches per task: whole epochs over the task's own data, or IterationsPerTask when set.</summary>
+    /// <summary>Batches per task: whole epochs over the samples it trains on, or IterationsPerTask when set.</summary>
     public static long StepsForTask(RunConfig config, int taskSamples) =>
         config.IterationsPerTask ?? (long)config.Epochs * ((taskSamples + config.BatchSize - 1) / config.BatchSize);
 
-    static void TrainTask(TrainingContext ctx, Strategy strategy, RunEventLog log, RunControl control, int[] preview)
+    static void TrainTask(TrainingContext ctx, Strategy strategy, RunEventLog log, RunControl control, int[] preview, Sample[] samples, long target)
     {
-        var samples = strategy.TrainingSamples(ctx).ToArray();
         var config = ctx.Config;
-        long target = config.IterationsPerTask ?? (long)config.Epochs * ((samples.Length + config.BatchSize - 1) / config.BatchSize);
         long done = 0;
         while (done < target)
         {
