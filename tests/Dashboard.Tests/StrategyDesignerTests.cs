@@ -69,6 +69,16 @@ public sealed class StrategyDesignerTests
     }
 
     [Fact]
+    public void Optional_fields_travel_through_the_url()
+    {
+        var config = Presets.Get(Presets.SplitMnist5) with { Strategy = "si", SiC = 0.5, EwcLambda = 2500 };
+        var back = ConfigQuery.FromQuery(ConfigQuery.ToQuery(config), out var errors);
+        Assert.Empty(errors);
+        Assert.Equal((Presets.SplitMnist5, 0.5, 2500.0, (int?)Presets.QuickIterations), (back.Preset, back.SiC, back.EwcLambda, back.IterationsPerTask));
+        Assert.Null(ConfigQuery.FromQuery("?strategy=si", out _).SiC); // absent stays "the scenario's default"
+    }
+
+    [Fact]
     public async Task The_scenario_selector_fits_the_split_and_binds_the_number_of_permutations()
     {
         await using var ctx = NewContext();
