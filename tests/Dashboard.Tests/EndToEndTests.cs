@@ -84,6 +84,14 @@ public sealed class EndToEndTests(DashboardServer server) : IClassFixture<Dashbo
         await page.GetByTestId("train").ClickAsync();
         await Assertions.Expect(page.GetByTestId("live-run")).ToHaveAttributeAsync("data-status", "finished");
         await Assertions.Expect(page.GetByTestId("pnn-column")).ToHaveCountAsync(5);
+        // The matrix and the task shading are redrawn on the next frame after the last event: wait for them, not for time.
+        await page.WaitForFunctionAsync("""
+            () => {
+              const matrix = document.querySelector('.matrix-card .js-plotly-plot');
+              const accuracy = document.querySelector('[data-testid=accuracy-chart]');
+              return matrix?.data?.[0]?.z?.length === 5 && (accuracy?.layout?.shapes?.length ?? 0) === 5;
+            }
+            """);
         await SaveScreenshot(page, "designer-strategies.png", fullPage: true); // the whole page: the columns panel sits below the fold
     }
 

@@ -111,13 +111,16 @@ public sealed class StrategyDesignerTests
         var config = new RunConfig { Strategy = "ewc", Scenario = Scenarios.DomainIncremental, Tasks = "0-9" };
         var cut = Designer(ctx, config, c => changed = c);
 
-        Assert.Equal(Ewc.DefaultLambda(Scenarios.DomainIncremental).ToString("G3"), cut.Find("[data-testid=ewc-lambda-value]").TextContent);
+        Assert.Equal(StrategyParameters.Format(Ewc.DefaultLambda(Scenarios.DomainIncremental)), cut.Find("[data-testid=ewc-lambda-value]").TextContent);
         Assert.Contains("default for domain-incremental", cut.Find("[data-testid=ewc-lambda]").TextContent);
         Assert.Contains("Fisher", cut.Find("[data-testid=strategy-explain]").TextContent);
 
         cut.Find("[data-testid=ewc-lambda] input[type=range]").Input("3.5");
         Assert.Equal(3200, changed!.EwcLambda); // 10^3.5 to two significant digits
         Assert.Equal(config with { EwcLambda = 3200 }, changed with { HiddenSizes = config.HiddenSizes });
+
+        cut = Designer(ctx, new RunConfig { Strategy = "ewc" }, c => changed = c);
+        Assert.Equal("10,000", cut.Find("[data-testid=ewc-lambda-value]").TextContent); // class-incremental's default, written out
     }
 
     [Theory]
