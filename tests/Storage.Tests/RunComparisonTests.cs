@@ -25,9 +25,9 @@ public class RunComparisonTests
             new RunConfig { Strategy = "replay", Model = "mlp", HiddenSizes = [32] },
         ]);
         Assert.Equal(["model", "hiddenSizes", "strategy", "replayRatio"], diff.Select(d => d.Field));
-        Assert.Equal(["\"naive\"", "\"replay\"", "\"replay\""], diff.Single(d => d.Field == "strategy").Values);
-        Assert.Equal([null, null, "[32]"], diff.Single(d => d.Field == "hiddenSizes").Values); // only the mlp has hidden layers
-        Assert.Equal([null, "0.5", "0.1"], diff.Single(d => d.Field == "replayRatio").Values);
+        Assert.Equal((IEnumerable<string?>)["\"naive\"", "\"replay\"", "\"replay\""], diff.Single(d => d.Field == "strategy").Values);
+        Assert.Equal((IEnumerable<string?>)[null, null, "[32]"], diff.Single(d => d.Field == "hiddenSizes").Values); // only the mlp has hidden layers
+        Assert.Equal((IEnumerable<string?>)[null, "0.5", "0.1"], diff.Single(d => d.Field == "replayRatio").Values);
     }
 
     [Fact]
@@ -38,11 +38,11 @@ public class RunComparisonTests
         // Same replayRatio, but only one run replays: shown, with — for the naive run.
         var diff = RunComparison.DiffConfigs([new RunConfig(), new RunConfig { Strategy = "replay" }]);
         Assert.Equal(["strategy", "replayRatio"], diff.Select(d => d.Field));
-        Assert.Equal([null, "0.1"], diff[1].Values);
+        Assert.Equal((IEnumerable<string?>)[null, "0.1"], diff[1].Values);
         Assert.Equal(["—", "0.1"], diff[1].Values.Select(RunComparison.Display));
         // Momentum matters to SGD only.
         var optimizers = RunComparison.DiffConfigs([new RunConfig { Momentum = 0.9 }, new RunConfig { Optimizer = "adam" }]);
-        Assert.Equal(["0.9", null], optimizers.Single(d => d.Field == "momentum").Values);
+        Assert.Equal((IEnumerable<string?>)["0.9", null], optimizers.Single(d => d.Field == "momentum").Values);
     }
 
     [Fact]
