@@ -39,6 +39,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages();
 app.UseAntiforgery();
+app.UseStoredRunRedirect();
 app.MapStaticAssets();
 app.MapOpenApi();
 app.MapHealthChecks("/healthz");

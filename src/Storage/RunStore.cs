@@ -200,14 +200,19 @@ public sealed class RunStore : IDisposable
         return events;
     }
 
-    /// <summary>Gives a run a name (label); null or blank clears it. False when the run is unknown.</summary>
+    /// <summary>
+    /// Names (labels) a run; null clears the name, so the run shows its default one. A name that is empty, blank or too
+    /// long is refused with an ArgumentException naming the field (see <see cref="RunNames.Problem"/>), and nothing changes.
+    /// False when the run is unknown.
+    /// </summary>
     public bool Rename(string id, string? name)
     {
+        if (RunNames.Problem(name) is { } problem) throw new ArgumentException($"{RunNames.Field}: {problem}", nameof(name));
         using var connection = Connect();
         using var update = connection.CreateCommand();
         update.CommandText = "UPDATE runs SET name = $name WHERE id = $id";
         update.Parameters.AddWithValue("$id", id);
-        update.Parameters.AddWithValue("$name", string.IsNullOrWhiteSpace(name) ? DBNull.Value : name.Trim());
+        update.Parameters.AddWithValue("$name", name is null ? DBNull.Value : name.Trim());
         return update.ExecuteNonQuery() == 1;
     }
 

@@ -62,18 +62,51 @@ public sealed class EndToEndTests(DashboardServer server) : IClassFixture<Dashbo
         await page.WaitForFunctionAsync($"() => ({AccuracyPoints})() == {evaluations}");
     }
 
-    /// <summary>Into the test output always; into docs/images for the README when UPDATE_SCREENSHOT=1.</summary>
-    static async Task SaveScreenshot(IPage page)
+    [BrowserFact]
+    public async Task Pnn_is_refused_outside_task_incremental_with_the_reason_and_trains_once_the_scenario_fits()
     {
-        var png = await page.ScreenshotAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Browser.Path, Headless = true });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+        page.SetDefaultTimeout(60_000);
+        await page.GotoAsync(new Uri(server.BaseAddress,
+            "/?strategy=pnn&model=mlp&hiddenSizes=64,64&tasks=0,1%7C2,3%7C4,5%7C6,7%7C8,9&optimizer=adam&learningRate=0.001&iterationsPerTask=30&evalEvery=10&pace=0").ToString());
+
+        await Assertions.Expect(page.GetByText("only task-incremental provides at test time")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("train")).ToBeDisabledAsync();
+
+        await page.GetByTestId("scenario").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "task-incremental" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("train")).ToBeEnabledAsync();
+        await Assertions.Expect(page.GetByText("only task-incremental provides at test time")).ToHaveCountAsync(0);
+        Assert.Contains("scenario=task-incremental", page.Url);
+
+        await page.GetByTestId("train").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("live-run")).ToHaveAttributeAsync("data-status", "finished");
+        await Assertions.Expect(page.GetByTestId("pnn-column")).ToHaveCountAsync(5);
+        // The matrix and the task shading are redrawn on the next frame after the last event: wait for them, not for time.
+        await page.WaitForFunctionAsync("""
+            () => {
+              const matrix = document.querySelector('.matrix-card .js-plotly-plot');
+              const accuracy = document.querySelector('[data-testid=accuracy-chart]');
+              return matrix?.data?.[0]?.z?.length === 5 && (accuracy?.layout?.shapes?.length ?? 0) === 5;
+            }
+            """);
+        await SaveScreenshot(page, "designer-strategies.png", fullPage: true); // the whole page: the columns panel sits below the fold
+    }
+
+    /// <summary>Into the test output always; into docs/images for the README when UPDATE_SCREENSHOT=1.</summary>
+    static async Task SaveScreenshot(IPage page, string name = "dashboard.png", bool fullPage = false)
+    {
+        var png = await page.ScreenshotAsync(new() { FullPage = fullPage });
         Directory.CreateDirectory(System.IO.Path.Combine(AppContext.BaseDirectory, "screenshots"));
-        await File.WriteAllBytesAsync(System.IO.Path.Combine(AppContext.BaseDirectory, "screenshots", "dashboard.png"), png);
+        await File.WriteAllBytesAsync(System.IO.Path.Combine(AppContext.BaseDirectory, "screenshots", name), png);
         if (Environment.GetEnvironmentVariable("UPDATE_SCREENSHOT") == "1")
         {
             var root = new DirectoryInfo(AppContext.BaseDirectory);
             while (root is not null && !File.Exists(System.IO.Path.Combine(root.FullName, "ContinualLearning.sln"))) root = root.Parent;
             if (root is null) throw new DirectoryNotFoundException("Repository root (ContinualLearning.sln) not found above the test output.");
-            var target = System.IO.Path.Combine(root.FullName, "docs", "images", "dashboard.png");
+            var target = System.IO.Path.Combine(root.FullName, "docs", "images", name);
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
             await File.WriteAllBytesAsync(target, png);
         }

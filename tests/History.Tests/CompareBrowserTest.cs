@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -62,6 +63,7 @@ public class CompareBrowserTest(ITestOutputHelper output)
         await Assertions.Expect(page.Locator("[data-testid=config-diff] tr[data-field=strategy]")).ToContainTextAsync("naive");
         await Assertions.Expect(page.Locator("[data-testid=config-diff] tr[data-field=strategy]")).ToContainTextAsync("replay");
         await Assertions.Expect(page.Locator("[data-testid=config-diff] tr[data-field=replayRatio]")).ToContainTextAsync("0.5");
+        await Assertions.Expect(page.Locator("[data-testid=config-diff] tr[data-field=replayRatio]")).ToContainTextAsync("—"); // naive: does not apply
         await Assertions.Expect(page.Locator("[data-testid=metrics-table] td.best")).Not.ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("[data-testid=matrix] .main-svg").First).ToBeVisibleAsync();
 
@@ -70,5 +72,57 @@ public class CompareBrowserTest(ITestOutputHelper output)
         // Set CL_SCREENSHOT_DIR (e.g. docs/images) to refresh the README's screenshot.
         if (Environment.GetEnvironmentVariable("CL_SCREENSHOT_DIR") is { Length: > 0 } dir)
             File.Copy(shot, Path.Combine(dir, "compare.png"), overwrite: true);
+    }
+
+    /// <summary>Points of a Plotly trace in the browser (the chart's own data, as drawn).</summary>
+    static Task<int> TracePoints(IPage page, string chart, int trace) => page.EvaluateAsync<int>(
+        "([chart, trace]) => { const el = document.querySelector(`[data-testid=${chart}]`); " +
+        "const gd = el.classList.contains('js-plotly-plot') ? el : el.querySelector('.js-plotly-plot'); " +
+        "return gd && gd.data && gd.data[trace] ? gd.data[trace].x.length : -1; }", new object[] { chart, trace });
+
+    [Fact]
+    public async Task AComparedRunThatIsStillGoingUpdatesLive()
+    {
+        if (!File.Exists(Chromium))
+        {
+            output.WriteLine($"SKIPPED: no browser at {Chromium} (CI installs the chromium package)");
+            return;
+        }
+        await using var server = new DashboardServer();
+        var http = server.CreateClient();
+        var done = await Api.StartRun(http, new { seed = 3 });
+        await Api.WaitStored(http, done);
+        // Slow, then paused: the run is certainly still going when the page opens, whatever this machine's speed.
+        var going = await Api.StartRun(http, new { strategy = "replay", seed = 3, pace = 5 });
+        await Api.WaitForStatus(http, going, "running");
+        (await http.PostAsync($"/api/runs/{going}/pause", null)).EnsureSuccessStatusCode();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1500, Height = 1300 } });
+        page.SetDefaultTimeout(60_000);
+        await page.GotoAsync(new Uri(server.BaseAddress, $"/compare?runs={done},{going}").ToString());
+
+        var comparePage = page.Locator("[data-testid=compare-page]");
+        await Assertions.Expect(comparePage).ToHaveAttributeAsync("data-live", "true");
+        await Assertions.Expect(page.Locator("[data-testid=live-indicator]")).ToContainTextAsync("1 still running");
+        await Assertions.Expect(page.Locator("[data-testid=run-chip]").Nth(1)).ToContainTextAsync("(running)");
+        await Assertions.Expect(page.Locator("[data-testid=matrix]").Nth(1)).ToContainTextAsync("No task finished.");
+        var pointsWhilePaused = await TracePoints(page, "loss-overlay", 1);
+
+        (await http.PostAsJsonAsync($"/api/runs/{going}/pace", new { pace = 0 })).EnsureSuccessStatusCode();
+        (await http.PostAsync($"/api/runs/{going}/resume", null)).EnsureSuccessStatusCode();
+
+        // Without a reload: the status, the curves, the matrix and the metrics follow the run to its end.
+        await Assertions.Expect(page.Locator("[data-testid=run-chip]").Nth(1)).ToContainTextAsync("(finished)");
+        await Assertions.Expect(comparePage).ToHaveAttributeAsync("data-live", "false");
+        await Assertions.Expect(page.Locator("[data-testid=live-indicator]")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("[data-testid=matrix]").Nth(1).Locator(".main-svg").First).ToBeVisibleAsync();
+        var finalSteps = (await Api.Get(http, $"/api/runs/{going}/events")).EnumerateArray().Count(e => e.GetProperty("kind").GetString() == "step");
+        await page.WaitForFunctionAsync(
+            "([n]) => { const el = document.querySelector('[data-testid=loss-overlay]'); const gd = el.classList.contains('js-plotly-plot') ? el : el.querySelector('.js-plotly-plot'); return gd && gd.data && gd.data[1] && gd.data[1].x.length === n; }",
+            new object[] { finalSteps });
+        Assert.True(finalSteps > pointsWhilePaused, $"loss points: {pointsWhilePaused} while paused, {finalSteps} at the end");
+        Assert.True(int.Parse((await comparePage.GetAttributeAsync("data-frames"))!) >= 1);
     }
 }

@@ -86,6 +86,52 @@ public class HistoryApiTests
     }
 
     [Fact]
+    public async Task BadNamesAndDeleteRequestsAreRefusedNamingTheFieldAndLoseNothing()
+    {
+        await using var server = new DashboardServer();
+        var http = server.CreateClient();
+        var store = server.Services.GetRequiredService<ContinualLearning.Dashboard.History.RunHistory>().Store;
+        store.AddRun("stored", new ContinualLearning.Engine.Config.RunConfig(), DateTimeOffset.UtcNow, name: "kept");
+
+        foreach (var bad in new[] { "", "  ", new string('x', 201) })
+        {
+            var response = await http.PutAsJsonAsync("/api/runs/stored/name", new { name = bad });
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+            Assert.StartsWith("must ", errors.GetProperty("name")[0].GetString());
+        }
+        Assert.Equal("kept", store.GetSummary("stored")!.Name);
+
+        var cleared = await http.PutAsJsonAsync("/api/runs/stored/name", new { name = (string?)null });
+        cleared.EnsureSuccessStatusCode();
+        Assert.Null(store.GetSummary("stored")!.Name);
+
+        var noIds = await http.PostAsJsonAsync("/api/runs/delete", new { });
+        Assert.Equal(HttpStatusCode.BadRequest, noIds.StatusCode);
+        Assert.True((await noIds.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("ids", out _));
+        Assert.NotNull(store.GetSummary("stored"));
+    }
+
+    [Fact]
+    public async Task DesignerLinkToAStoredRunThatIsNotLiveRedirectsToItsCurves()
+    {
+        await using var server = new DashboardServer();
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = server.BaseAddress };
+        // As after a restart: in the database, not in this server's live registry.
+        server.Services.GetRequiredService<ContinualLearning.Dashboard.History.RunHistory>().Store
+            .AddRun("before-restart", new ContinualLearning.Engine.Config.RunConfig(), DateTimeOffset.UtcNow);
+
+        var response = await http.GetAsync("/?strategy=replay&run=before-restart");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/compare?runs=before-restart", response.Headers.Location!.OriginalString);
+
+        // A live run and an unknown id stay on the designer page.
+        var live = await Api.StartRun(http, Naive);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/?run={live}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/?run=nope")).StatusCode);
+    }
+
+    [Fact]
     public async Task CompareExportsCsvAndJsonWithOnlyDifferingFields()
     {
         await using var server = new DashboardServer();

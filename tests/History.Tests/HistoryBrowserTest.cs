@@ -1,3 +1,8 @@
+using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Data;
+using ContinualLearning.Engine.Events;
+using ContinualLearning.Engine.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -35,6 +40,13 @@ public class HistoryBrowserTest(ITestOutputHelper output)
         await input.FillAsync("my replay run");
         await input.PressAsync("Enter");
         await Assertions.Expect(page.Locator($"[data-testid=name-{keep}]")).ToHaveTextAsync("my replay run");
+
+        // A blank name is refused with a message naming the field; the stored name stays.
+        await page.Locator($"[data-testid=rename-{keep}]").ClickAsync();
+        await input.FillAsync("   ");
+        await input.PressAsync("Enter");
+        await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Name must not be empty");
+        await Assertions.Expect(page.Locator($"[data-testid=name-{keep}]")).ToHaveTextAsync("my replay run");
         var stored = await Api.Get(http, $"/api/history");
         Assert.Contains(stored.EnumerateArray(), r => r.GetProperty("id").GetString() == keep && r.GetProperty("name").GetString() == "my replay run");
 
@@ -49,5 +61,56 @@ public class HistoryBrowserTest(ITestOutputHelper output)
         await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=history-page]")).ToHaveAttributeAsync("data-run-count", "1");
         Assert.Equal([keep], (await Api.Get(http, "/api/history")).EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task BulkDeleteAndRenameWorkWithAThousandRuns()
+    {
+        if (!File.Exists(Chromium))
+        {
+            output.WriteLine($"SKIPPED: no browser at {Chromium} (CI installs the chromium package)");
+            return;
+        }
+        await using var server = new DashboardServer();
+        var http = server.CreateClient();
+        var store = server.Services.GetRequiredService<ContinualLearning.Dashboard.History.RunHistory>().Store;
+        var t0 = DateTimeOffset.UtcNow;
+        var data = new DataSetInfo("mnist-10k", 8000, 2000, true);
+        for (int i = 0; i < 1000; i++)
+        {
+            var id = $"run{i:D4}";
+            var config = new RunConfig { Seed = i };
+            store.AddRun(id, config, t0.AddMilliseconds(i));
+            store.AppendEvents(id, [
+                new RunEvent { RunId = id, Seq = 1, Kind = RunEventKind.Started, Time = t0 },
+                new RunEvent { RunId = id, Seq = 2, Kind = RunEventKind.Finished, Time = t0, Result = RunResult.From(config, [[90, 0], [10, 80]], 100, data) },
+            ]);
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1500, Height = 900 } });
+        page.SetDefaultTimeout(60_000);
+        await page.GotoAsync(new Uri(server.BaseAddress, "/history").ToString());
+        var grid = page.Locator("[data-testid=history-page]");
+        await Assertions.Expect(grid).ToHaveAttributeAsync("data-run-count", "1000");
+
+        // Rename the newest run (first row).
+        await page.Locator("[data-testid=rename-run0999]").ClickAsync();
+        var input = page.Locator("input[data-testid=name-input-run0999], [data-testid=name-input-run0999] input");
+        await input.FillAsync("newest");
+        await input.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("[data-testid=name-run0999]")).ToHaveTextAsync("newest");
+        Assert.Equal("newest", store.GetSummary("run0999")!.Name);
+
+        // Select all (the header box), delete, confirm: every run goes, from the grid and the database.
+        await page.Locator("thead input[type=checkbox]").CheckAsync(new() { Force = true });
+        await Assertions.Expect(page.Locator("[data-testid=compare-selected]")).ToContainTextAsync("Compare (1000)");
+        await page.Locator("[data-testid=delete-selected]").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-dialog")).ToContainTextAsync("Delete 1000 run(s)");
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Assertions.Expect(grid).ToHaveAttributeAsync("data-run-count", "0");
+        await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Deleted 1000 run(s)");
+        Assert.Empty(store.ListRuns());
     }
 }

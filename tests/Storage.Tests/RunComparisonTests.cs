@@ -22,11 +22,37 @@ public class RunComparisonTests
         var diff = RunComparison.DiffConfigs([
             new RunConfig { Strategy = "naive" },
             new RunConfig { Strategy = "replay", ReplayRatio = 0.5 },
-            new RunConfig { Strategy = "replay", HiddenSizes = [32] },
+            new RunConfig { Strategy = "replay", Model = "mlp", HiddenSizes = [32] },
         ]);
-        Assert.Equal(["hiddenSizes", "strategy", "replayRatio"], diff.Select(d => d.Field));
-        Assert.Equal(["\"naive\"", "\"replay\"", "\"replay\""], diff.Single(d => d.Field == "strategy").Values);
-        Assert.Equal(["[400,400]", "[400,400]", "[32]"], diff.Single(d => d.Field == "hiddenSizes").Values);
+        Assert.Equal(["model", "hiddenSizes", "strategy", "replayRatio"], diff.Select(d => d.Field));
+        Assert.Equal((IEnumerable<string?>)["\"naive\"", "\"replay\"", "\"replay\""], diff.Single(d => d.Field == "strategy").Values);
+        Assert.Equal((IEnumerable<string?>)[null, null, "[32]"], diff.Single(d => d.Field == "hiddenSizes").Values); // only the mlp has hidden layers
+        Assert.Equal((IEnumerable<string?>)[null, "0.5", "0.1"], diff.Single(d => d.Field == "replayRatio").Values);
+    }
+
+    [Fact]
+    public void ConfigDiffHidesFieldsNoRunUsesAndShowsOnesOnlyOneRunUses()
+    {
+        // replayRatio differs, but neither run replays: not a difference that matters.
+        Assert.Empty(RunComparison.DiffConfigs([new RunConfig(), new RunConfig { ReplayRatio = 0.9, MemoryPerClass = 5, Momentum = 0 }]));
+        // Same replayRatio, but only one run replays: shown, with — for the naive run.
+        var diff = RunComparison.DiffConfigs([new RunConfig(), new RunConfig { Strategy = "replay" }]);
+        Assert.Equal(["strategy", "replayRatio"], diff.Select(d => d.Field));
+        Assert.Equal((IEnumerable<string?>)[null, "0.1"], diff[1].Values);
+        Assert.Equal(["—", "0.1"], diff[1].Values.Select(RunComparison.Display));
+        // Momentum matters to SGD only.
+        var optimizers = RunComparison.DiffConfigs([new RunConfig { Momentum = 0.9 }, new RunConfig { Optimizer = "adam" }]);
+        Assert.Equal((IEnumerable<string?>)["0.9", null], optimizers.Single(d => d.Field == "momentum").Values);
+    }
+
+    [Fact]
+    public void CsvLeavesFieldsThatDoNotApplyEmpty()
+    {
+        var csv = new RunComparison([Run("a", new RunConfig(), null, name: "a"), Run("b", new RunConfig { Strategy = "replay" }, null, name: "b")]).ToCsv()
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.StartsWith("id,name,status,strategy,replayRatio,", csv[0]);
+        Assert.StartsWith("a,a,interrupted,naive,,", csv[1]);
+        Assert.StartsWith("b,b,interrupted,replay,0.1,", csv[2]);
     }
 
     [Fact]
@@ -70,9 +96,9 @@ public class RunComparisonTests
         ]);
         var lines = comparison.ToCsv().TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         Assert.Equal(3, lines.Length);
-        Assert.StartsWith("id,name,status,strategy,average accuracy,forgetting", lines[0]);
-        Assert.StartsWith("a,\"naive, baseline\",finished,naive,47.5,85,", lines[1]);
-        Assert.StartsWith("b,replay · replayRatio 0.1 · linear · seed 0,finished,replay,70,35,", lines[2]);
+        Assert.StartsWith("id,name,status,strategy,replayRatio,average accuracy,forgetting", lines[0]);
+        Assert.StartsWith("a,\"naive, baseline\",finished,naive,,47.5,85,", lines[1]); // no replayRatio for naive
+        Assert.StartsWith("b,replay · replayRatio 0.1 · linear · seed 0,finished,replay,0.1,70,35,", lines[2]);
     }
 
     [Fact]

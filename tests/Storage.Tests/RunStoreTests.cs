@@ -202,9 +202,47 @@ public class RunStoreTests : IDisposable
         Assert.Equal("replay · replayRatio 0.5 · linear · seed 0", store.GetSummary("r")!.DisplayName);
         Assert.True(store.Rename("r", "  baseline  "));
         Assert.Equal("baseline", store.GetSummary("r")!.DisplayName);
-        Assert.True(store.Rename("r", ""));
+        Assert.True(store.Rename("r", null));
         Assert.Null(store.GetSummary("r")!.Name);
         Assert.False(store.Rename("missing", "x"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("two\nlines")]
+    public void BadNamesAreRefusedNamingTheFieldAndKeepTheStoredName(string bad)
+    {
+        using var store = db.Open();
+        store.AddRun("r", new RunConfig(), T0, name: "kept");
+        var error = Assert.Throws<ArgumentException>(() => store.Rename("r", bad));
+        Assert.StartsWith("name: must not", error.Message);
+        var tooLong = Assert.Throws<ArgumentException>(() => store.Rename("r", new string('x', RunNames.MaxLength + 1)));
+        Assert.StartsWith("name: must be at most 200 characters", tooLong.Message);
+        Assert.True(store.Rename("r", new string('x', RunNames.MaxLength)));   // the limit itself is fine
+        Assert.Equal(RunNames.MaxLength, store.GetSummary("r")!.Name!.Length);
+    }
+
+    [Fact]
+    public void BulkDeleteAndRenameWorkWithAThousandRuns()
+    {
+        using var store = db.Open();
+        var ids = Enumerable.Range(0, 1000).Select(i => $"run{i:D4}").ToArray();
+        foreach (var id in ids)
+        {
+            store.AddRun(id, new RunConfig { Seed = int.Parse(id[3..]) }, T0);
+            store.AppendEvents(id, [Event(id, 1, RunEventKind.Started), Event(id, 2, RunEventKind.Step)]);
+        }
+        Assert.Equal(1000, store.ListRuns().Count);
+        Assert.Equal(1000, store.ListRuns(ids).Count);
+
+        Assert.True(store.Rename("run0999", "the last one"));
+        Assert.Equal(998, store.Delete(ids.Skip(1).Take(998)));
+
+        Assert.Equal(["run0000", "run0999"], store.ListRuns().Select(r => r.Id).Order());
+        Assert.Equal("the last one", store.GetSummary("run0999")!.DisplayName);
+        Assert.Equal(2, store.GetEvents("run0000").Count);
+        Assert.Empty(store.GetEvents("run0500"));
     }
 
     [Fact]

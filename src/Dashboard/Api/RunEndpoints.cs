@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ContinualLearning.Dashboard.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Training;
@@ -12,17 +13,21 @@ public static class RunEndpoints
     {
         var runs = app.MapGroup("/api/runs").WithTags("Runs");
 
-        runs.MapPost("/", (RunConfig? config, RunQueue queue) =>
+        runs.MapPost("/", (JsonNode? body, RunQueue queue) =>
         {
-            // Missing fields keep RunConfig's defaults (the seed); the API trains at full speed unless pace is given.
-            var submission = queue.Submit(config ?? new RunConfig());
+            // Missing fields keep the preset's values, or RunConfig's defaults (the seed) without one;
+            // the API trains at full speed unless pace is given.
+            if (ConfigBody.Read(body, out var bodyErrors) is not { } config)
+                return Results.ValidationProblem(ToDictionary(bodyErrors), title: "Invalid run configuration");
+            var submission = queue.Submit(config);
             if (submission.QueueFull)
                 return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "The run queue is full",
                     detail: $"{queue.Capacity} runs are already waiting; try again when one has started.");
             if (!submission.Accepted) return Results.ValidationProblem(ToDictionary(submission.Errors), title: "Invalid run configuration");
             return Results.Accepted($"/api/runs/{submission.Run!.Id}", new RunCreated(submission.Run.Id));
         })
-        .WithSummary("Queue a training run")
+        .Accepts<RunConfig>("application/json")
+        .WithSummary("Queue a training run (\"preset\": NAME starts from a preset; the fields given override it)")
         .Produces<RunCreated>(StatusCodes.Status202Accepted)
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status429TooManyRequests);

@@ -53,8 +53,15 @@ public static class ConfigQuery
         }
     }
 
-    // Fields that are null by default do not appear in the default config's JSON; they are all numbers today.
-    static IEnumerable<KeyValuePair<string, JsonNode?>> NullableFields() => [new("iterationsPerTask", JsonValue.Create(0))];
+    // Fields that are null by default do not appear in the default config's JSON: give each a template of its kind
+    // (number or text), found once from RunConfig's properties so a new optional field travels without changes here.
+    static readonly KeyValuePair<string, JsonNode?>[] nullableFields = typeof(RunConfig).GetProperties()
+        .Where(p => p.GetValue(new RunConfig()) is null)
+        .Select(p => new KeyValuePair<string, JsonNode?>(JsonNamingPolicy.CamelCase.ConvertName(p.Name),
+            p.PropertyType == typeof(string) ? JsonValue.Create("") : JsonValue.Create(0)))
+        .ToArray();
+
+    static IEnumerable<KeyValuePair<string, JsonNode?>> NullableFields() => nullableFields.Select(p => new KeyValuePair<string, JsonNode?>(p.Key, p.Value?.DeepClone()));
 
     static string Text(JsonNode node) => node switch
     {

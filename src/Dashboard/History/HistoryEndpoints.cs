@@ -1,5 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using ContinualLearning.Dashboard.Api;
 using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Engine;
+using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Events;
 using ContinualLearning.Engine.Metrics;
 using ContinualLearning.Storage;
@@ -9,7 +13,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace ContinualLearning.Dashboard.History;
 
 public sealed record RenameRequest(string? Name);
-public sealed record DeleteRequest(string[] Ids);
+public sealed record DeleteRequest(string[]? Ids);
 public sealed record DeleteResult(int Deleted, string[] Skipped);
 
 /// <summary>REST over the run history: the list, one run's events, rename, delete, comparison exports and sweeps.</summary>
@@ -32,6 +36,23 @@ public static class HistoryEndpoints
     public static RunView? StoredView(RunHistory history, string id) =>
         history.Store.GetSummary(id) is { } s ? ViewOf(s, history.Store.GetResults([id]).GetValueOrDefault(id)) : null;
 
+    /// <summary>
+    /// <c>/?run=id</c> of a run that is not live on this server (e.g. from before a restart) redirects to its stored curves
+    /// on the compare page: the designer page then never needs the store.
+    /// </summary>
+    public static IApplicationBuilder UseStoredRunRedirect(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (HttpMethods.IsGet(context.Request.Method) && context.Request.Path == "/"
+            && context.Request.Query["run"].ToString() is { Length: > 0 } id
+            && context.RequestServices.GetRequiredService<IRunRegistry>().Find(id) is null
+            && context.RequestServices.GetRequiredService<RunHistory>().Store.GetSummary(id) is not null)
+        {
+            context.Response.Redirect("/compare?runs=" + Uri.EscapeDataString(id));
+            return;
+        }
+        await next(context);
+    });
+
     public static void MapHistoryEndpoints(this IEndpointRouteBuilder app)
     {
         var history = app.MapGroup("/api/history").WithTags("History");
@@ -45,9 +66,10 @@ public static class HistoryEndpoints
             .WithSummary("A run's events so far (live or stored): what redraws its curves");
 
         runs.MapPut("/{id}/name", (string id, RenameRequest request, RunHistory h) =>
-            request.Name is { Length: > 200 } ? Results.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["must be at most 200 characters"] })
+            RunNames.Problem(request.Name) is { } problem ? Results.ValidationProblem(new Dictionary<string, string[]> { [RunNames.Field] = [problem] }, title: "Invalid name")
             : h.Store.Rename(id, request.Name) ? Results.Ok(h.Store.GetSummary(id)) : NotFound(id))
-            .WithSummary("Name (label) a run; an empty name clears it");
+            .WithSummary("Name (label) a run: 1-200 characters; null clears the name (the run shows its default one)")
+            .ProducesValidationProblem();
 
         runs.MapDelete("/{id}", (string id, IRunRegistry registry, RunHistory h) =>
         {
@@ -57,6 +79,8 @@ public static class HistoryEndpoints
 
         runs.MapPost("/delete", (DeleteRequest request, IRunRegistry registry, RunHistory h) =>
         {
+            if (request.Ids is null || request.Ids.Any(string.IsNullOrWhiteSpace))
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["ids"] = ["must be a list of run ids, none empty"] }, title: "Invalid delete request");
             var skipped = request.Ids.Where(id => IsGoing(id, registry)).ToArray();
             return Results.Ok(new DeleteResult(h.Store.Delete(request.Ids.Except(skipped)), skipped));
         }).WithSummary("Delete several runs; runs still going are skipped");
@@ -70,8 +94,10 @@ public static class HistoryEndpoints
             .WithSummary("The comparison as CSV, one line per run");
 
         var sweeps = app.MapGroup("/api/sweeps").WithTags("Sweeps");
-        sweeps.MapPost("/", (SweepRequest request, SweepService service, RunQueue queue) =>
+        sweeps.MapPost("/", (JsonObject body, SweepService service, RunQueue queue) =>
         {
+            if (ReadSweep(body, out var bodyErrors) is not { } request)
+                return Results.ValidationProblem(RunEndpoints.ToDictionary(bodyErrors), title: "Invalid sweep");
             var submission = service.Submit(request);
             if (submission.QueueFull)
                 return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "The run queue is too full for this sweep",
@@ -79,7 +105,8 @@ public static class HistoryEndpoints
             if (submission.Id is null) return Results.ValidationProblem(RunEndpoints.ToDictionary(submission.Errors), title: "Invalid sweep");
             return Results.Accepted($"/api/sweeps/{submission.Id}", service.View(submission.Id));
         })
-        .WithSummary("Queue a sweep: one parameter over values × seeds, as one group of runs")
+        .Accepts<SweepRequest>("application/json")
+        .WithSummary("Queue a sweep: one parameter over values × seeds, as one group of runs (its config may name a preset)")
         .Produces<SweepView>(StatusCodes.Status202Accepted)
         .ProducesValidationProblem();
         sweeps.MapGet("/", (SweepService service) => service.List()).WithSummary("All sweeps, newest first");
@@ -100,4 +127,24 @@ public static class HistoryEndpoints
 
     static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such run", detail: $"There is no run with id '{id}'.");
+    /// <summary>A sweep request whose config, like POST /api/runs's, may start from a preset.</summary>
+    static SweepRequest? ReadSweep(JsonObject body, out IReadOnlyList<ConfigError> errors)
+    {
+        var configKey = body.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, "config", StringComparison.OrdinalIgnoreCase));
+        var configNode = configKey is null ? null : body[configKey];
+        if (Api.ConfigBody.Read(configNode, out errors) is not { } config) return null;
+        var rest = body.DeepClone().AsObject();
+        if (configKey is not null) rest.Remove(configKey);
+        try
+        {
+            return rest.Deserialize<SweepRequest>(EngineJson.Options)! with { Config = config };
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is ['$', '.', .. var name] && name.Length > 0 ? name : "body";
+            errors = [new(field, $"is not a valid value: {e.Message.Split(" Path:")[0]}")];
+            return null;
+        }
+    }
+
 }

@@ -49,6 +49,21 @@ public sealed class RunHistory : IHostedService, IDisposable
         recording.Completion.ContinueWith(t => logger.LogError(t.Exception, "Recording run {Id} failed", run.Id), TaskContinuationOptions.OnlyOnFaulted);
     }
 
+    /// <summary>
+    /// A run as stored, but for a run still live on this server its status, result and events come from the live run:
+    /// the database lags the event log by up to a batch, and the compare page follows the log. Null when unknown.
+    /// </summary>
+    public StoredRun? Current(string runId)
+    {
+        var stored = Store.GetRun(runId);
+        if (stored is null || registry.Find(runId) is not { } live) return stored;
+        var events = live.Events.Snapshot();
+        return new StoredRun(stored.Summary with { Status = live.Status, EventCount = events.Count }, live.Result ?? stored.Result, events);
+    }
+
+    /// <summary>The live run behind a stored one while it is still producing events, else null.</summary>
+    public Engine.Training.TrainingRun? Going(string runId) => registry.Find(runId) is { Events.IsComplete: false } live ? live : null;
+
     /// <summary>A stored run's events from the database, or null when the run is unknown.</summary>
     public IAsyncEnumerable<RunEvent>? StoredEvents(string runId, CancellationToken ct) =>
         Store.GetSummary(runId) is null ? null : Stored(runId, ct);

@@ -3,12 +3,16 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContinualLearning.Engine;
+using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Metrics;
 
 namespace ContinualLearning.Storage.Comparison;
 
-/// <summary>One config field whose value differs between the compared runs (values as JSON text, one per run).</summary>
-public sealed record ConfigDifference(string Field, string[] Values);
+/// <summary>
+/// One config field whose value differs between the compared runs: values as JSON text, one per run, null where the
+/// field does not apply to that run (e.g. replayRatio of a naive run; see ConfigRelevance).
+/// </summary>
+public sealed record ConfigDifference(string Field, string?[] Values);
 
 /// <summary>A final metric per run and which runs are best at it (ties share it); Higher says which way is better.</summary>
 public sealed record MetricColumn(string Name, bool HigherIsBetter, double?[] Values, bool[] Best);
@@ -30,15 +34,22 @@ public sealed class RunComparison
     public IReadOnlyList<ConfigDifference> Differences { get; }
     public IReadOnlyList<MetricColumn> Metrics { get; }
 
-    public static IReadOnlyList<ConfigDifference> DiffConfigs(IReadOnlyList<Engine.Config.RunConfig> configs)
+    /// <summary>
+    /// The fields that matter to at least one run and whose values differ, counting "does not apply" as a value of its
+    /// own: naive vs replay 0.1 shows replayRatio (— vs 0.1); two naive runs never show it, whatever their replayRatio.
+    /// </summary>
+    public static IReadOnlyList<ConfigDifference> DiffConfigs(IReadOnlyList<RunConfig> configs)
     {
         var objects = configs.Select(c => JsonSerializer.SerializeToNode(c, EngineJson.Options)!.AsObject()).ToArray();
-        var fields = objects.SelectMany(o => o.Select(p => p.Key)).Distinct().ToArray(); // config order
-        return fields
-            .Select(f => new ConfigDifference(f, objects.Select(o => o[f]?.ToJsonString(EngineJson.Options) ?? "").ToArray()))
-            .Where(d => d.Values.Distinct().Count() > 1)
+        return ConfigRelevance.Fields // config order
+            .Select(f => new ConfigDifference(f, configs.Select((c, i) =>
+                ConfigRelevance.Applies(c, f) ? objects[i][f]?.ToJsonString(EngineJson.Options) ?? "null" : null).ToArray()))
+            .Where(d => d.Values.Any(v => v is not null) && d.Values.Distinct().Count() > 1)
             .ToArray();
     }
+
+    /// <summary>A difference's value as a person reads it: strings unquoted, "—" where the field does not apply.</summary>
+    public static string Display(string? value) => value is null ? "—" : value.Trim('"');
 
     static IReadOnlyList<MetricColumn> BuildMetrics(IReadOnlyList<StoredRun> runs)
     {
@@ -78,7 +89,7 @@ public sealed class RunComparison
         {
             var r = Runs[i].Summary;
             var cells = new[] { r.Id, r.DisplayName, r.Status.ToString().ToLowerInvariant() }
-                .Concat(Differences.Select(d => d.Values[i].Trim('"')))
+                .Concat(Differences.Select(d => d.Values[i]?.Trim('"') ?? ""))
                 .Concat(Metrics.Select(m => m.Values[i]?.ToString("0.####", CultureInfo.InvariantCulture) ?? ""));
             s.AppendLine(string.Join(",", cells.Select(Csv)));
         }

@@ -14,6 +14,8 @@ public sealed class LiveRunState
 {
     readonly List<TaskPeriod> periods = [];
     readonly List<double[]> matrix = [];
+    readonly List<long> parameterCounts = [];
+    readonly List<(int Task, byte[][] Images)> generated = [];
     double? smoothed;
 
     public RunPlan? Plan { get; private set; }
@@ -29,6 +31,10 @@ public sealed class LiveRunState
     public int? MemorySize { get; private set; }
     public int[]? MemorySample { get; private set; }
     public int EvaluationCount { get; private set; }
+    /// <summary>Per task (by index, in order of taskStarted): the parameters the model uses from that task on.</summary>
+    public IReadOnlyList<long> ParameterCounts => parameterCounts;
+    /// <summary>Generative replay: the generator's samples after each finished task (task index, 8-bit grayscale images).</summary>
+    public IReadOnlyList<(int Task, byte[][] Images)> GeneratedSamples => generated;
     public IReadOnlyList<TaskPeriod> Periods => periods;
     public IReadOnlyList<double[]> MatrixRows => matrix;
 
@@ -54,6 +60,7 @@ public sealed class LiveRunState
             case RunEventKind.TaskStarted:
                 CurrentTask = e.Task;
                 periods.Add(new TaskPeriod(e.Task ?? 0, e.Step ?? Step, null));
+                if (e.ParameterCount is { } count) parameterCounts.Add(count);
                 break;
             case RunEventKind.Step when e.Loss is { } loss:
                 PendingLoss.Add((Step, loss));
@@ -73,6 +80,7 @@ public sealed class LiveRunState
                 if (periods.Count > 0) periods[^1] = periods[^1] with { End = e.Step ?? Step };
                 if (e.Accuracies is not null) matrix.Add(e.Accuracies);
                 if (e.MemorySample is not null) { MemorySample = e.MemorySample; MemorySize = e.MemorySize; }
+                if (e.GeneratedImages is { Length: > 0 } images) generated.Add((e.Task ?? matrix.Count - 1, images));
                 break;
             case RunEventKind.Finished or RunEventKind.Failed or RunEventKind.Cancelled:
                 Terminal = e;
