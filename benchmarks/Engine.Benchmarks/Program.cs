@@ -7,7 +7,7 @@ using ContinualLearning.Engine.Data;
 using ContinualLearning.Engine.Training;
 using TorchSharp;
 
-// Usage: dotnet run -c Release --project benchmarks/Engine.Benchmarks -- overhead [repeats]
+// Usage: dotnet run -c Release --project benchmarks/Engine.Benchmarks -- overhead [repeats, default 41]
 //        dotnet run -c Release --project benchmarks/Engine.Benchmarks -- memory [runs]
 var command = args.FirstOrDefault() ?? "overhead";
 var catalog = new DataSetCatalog(dataDirectory: null);
@@ -16,7 +16,7 @@ var config = new RunConfig(); // the seed experiment, live evaluation every 10 s
 
 object report = command switch
 {
-    "overhead" => Overhead(int.Parse(args.ElementAtOrDefault(1) ?? "15")),
+    "overhead" => Overhead(int.Parse(args.ElementAtOrDefault(1) ?? "41")),
     "memory" => Memory(int.Parse(args.ElementAtOrDefault(1) ?? "100")),
     _ => throw new ArgumentException($"unknown benchmark '{command}': use overhead or memory"),
 };
@@ -31,12 +31,13 @@ object Overhead(int repeats)
     Engine(); PlainLoop.Run(config, data); // warm-up: JIT, libtorch kernels
     for (int i = 0; i < repeats; i++)
     {
-        var clock = Stopwatch.StartNew();
-        engineMatrix = Engine();
-        engineMs.Add(clock.Elapsed.TotalMilliseconds);
-        clock.Restart();
-        plainMatrix = PlainLoop.Run(config, data);
-        plainMs.Add(clock.Elapsed.TotalMilliseconds);
+        // Alternate which goes first, so neither always runs on a machine warmed (or disturbed) by the other.
+        for (int turn = 0; turn < 2; turn++)
+        {
+            var clock = Stopwatch.StartNew();
+            if ((i + turn) % 2 == 0) { engineMatrix = Engine(); engineMs.Add(clock.Elapsed.TotalMilliseconds); }
+            else { plainMatrix = PlainLoop.Run(config, data); plainMs.Add(clock.Elapsed.TotalMilliseconds); }
+        }
     }
     double engine = Median(engineMs), plain = Median(plainMs);
     return new

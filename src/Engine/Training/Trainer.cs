@@ -64,7 +64,9 @@ public static class Trainer
             });
             TrainTask(ctx, strategy, log, control, preview, samples, steps);
             strategy.EndTask(ctx);
-            var row = stream.Tasks.Select(t => Accuracy(ctx, t.Index, t.Test)).ToArray();
+            model.eval();
+            var row = stream.Tasks.Select(t => PercentCorrect(ctx, t.Index, t.Test)).ToArray();
+            model.train();
             matrix.Add(row);
             var memory = strategy.Memory;
             log.Append(new RunEvent
@@ -124,12 +126,13 @@ public static class Trainer
     /// </summary>
     static void Evaluate(TrainingContext ctx, Strategy strategy, RunEventLog log, int[] preview)
     {
-        var accuracies = ctx.Stream.Tasks.Select(t => Accuracy(ctx, t.Index, t.EvalSubset)).ToArray();
+        // One switch to eval mode for the whole evaluation: toggling modules per task costs more than the small forwards.
+        ctx.Model.eval();
+        var accuracies = ctx.Stream.Tasks.Select(t => PercentCorrect(ctx, t.Index, t.EvalSubset)).ToArray();
         int[] predictions;
         using (NewDisposeScope())
         using (no_grad())
         {
-            ctx.Model.eval();
             var (inputs, _) = ctx.TestBatch(0, preview);
             // Each preview image is predicted with the head of the first task that holds its class (task-incremental, pnn).
             var labels = ctx.Stream.Data.Test.Labels;
@@ -144,18 +147,24 @@ public static class Trainer
     /// <summary>Accuracy (%) on the given test images of one task, with the scenario's head for that task.</summary>
     public static double Accuracy(TrainingContext ctx, int task, IReadOnlyList<int> testIndices)
     {
+        ctx.Model.eval();
+        try { return PercentCorrect(ctx, task, testIndices); }
+        finally { ctx.Model.train(); }
+    }
+
+    /// <summary>Accuracy (%) with the model already in eval mode.</summary>
+    static double PercentCorrect(TrainingContext ctx, int task, IReadOnlyList<int> testIndices)
+    {
         if (testIndices.Count == 0) return 0;
         long correct = 0;
         using var _ = NewDisposeScope();
         using var __ = no_grad();
-        ctx.Model.eval();
         for (int start = 0; start < testIndices.Count; start += EvalChunk)
         {
             var chunk = testIndices.Skip(start).Take(EvalChunk).ToArray();
             var (inputs, labels) = ctx.TestBatch(task, chunk);
             correct += ctx.Logits(inputs, () => tensor(Enumerable.Repeat((long)task, chunk.Length).ToArray())).argmax(1).eq(labels).sum().item<long>();
         }
-        ctx.Model.train();
         return 100.0 * correct / testIndices.Count;
     }
 
