@@ -36,6 +36,8 @@ finally
 // Alternates off/on runs of the seed preset so drift on a shared machine hits both alike; compares medians.
 void Persistence(int pairs)
 {
+    // Train as the dashboard does (TorchThreads default: cores - 1), leaving a core for serving and recording.
+    TorchSharp.torch.set_num_threads(Math.Max(1, Environment.ProcessorCount - 1));
     using var store = RunStore.Open(Path.Combine(folder, "throughput.db"));
     var config = new RunConfig(); // the seed: Split MNIST 0-4|5-9, linear, SGD 0.01, batch 64, 1 epoch, full speed
     for (int i = 0; i < 3; i++) Train(config, null); // warm-up: JIT, data load, libtorch
