@@ -171,14 +171,32 @@ public sealed class StrategyDesignerTests
         Assert.False(cut.Find("[data-testid=train]").HasAttribute("disabled"));
     }
 
-    static LiveRunState Trained(RunConfig config)
+    /// <param name="upToSeq">Apply events only up to this seq, to see the panel as it was mid-run; null = all.</param>
+    static LiveRunState Trained(RunConfig config, Func<IReadOnlyList<ContinualLearning.Engine.Events.RunEvent>, long>? upToSeq = null)
     {
         using var run = new TrainingRun(config, Catalog);
         run.Execute();
         Assert.Equal(RunStatus.Finished, run.Status);
         var state = new LiveRunState();
-        foreach (var e in run.Events.Snapshot()) state.Apply(e);
+        var events = run.Events.Snapshot();
+        long last = upToSeq?.Invoke(events) ?? long.MaxValue;
+        foreach (var e in events.Where(e => e.Seq <= last)) state.Apply(e);
         return state;
+    }
+
+    [Fact]
+    public async Task Mid_run_the_generative_replay_panel_shows_the_generators_latest_samples()
+    {
+        await using var ctx = NewContext();
+        var config = new RunConfig { Strategy = "generative-replay", IterationsPerTask = 12, EvalEvery = 2, GeneratorHidden = 16, GeneratorLatent = 4 };
+        // Stop at the last evaluation that carried generator images during task 2.
+        var state = Trained(config, events => events.Last(e => e.Kind == ContinualLearning.Engine.Events.RunEventKind.Evaluation && e.GeneratedImages is not null && e.Task == 1).Seq);
+        var cut = ctx.Render<StrategyInsight>(p => p.Add(s => s.State, state).Add(s => s.Strategy, "generative-replay").Add(s => s.Dataset, config.Dataset));
+
+        var live = Assert.IsType<(long Step, byte[][] Images)>(state.LiveGenerated);
+        var row = cut.Find("[data-testid=generated-live-row]");
+        Assert.Contains($"step {live.Step}", row.TextContent);
+        Assert.Equal(live.Images.Length, row.QuerySelectorAll("img").Length);
     }
 
     [Fact]

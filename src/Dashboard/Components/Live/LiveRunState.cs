@@ -17,6 +17,7 @@ public sealed class LiveRunState
     readonly List<long> parameterCounts = [];
     readonly List<(int Task, byte[][] Images)> generated = [];
     double? smoothed;
+    long? currentTaskSteps;
 
     public RunPlan? Plan { get; private set; }
     public int TaskCount => Plan?.TaskClasses.Length ?? 0;
@@ -35,6 +36,8 @@ public sealed class LiveRunState
     public IReadOnlyList<long> ParameterCounts => parameterCounts;
     /// <summary>Generative replay: the generator's samples after each finished task (task index, 8-bit grayscale images).</summary>
     public IReadOnlyList<(int Task, byte[][] Images)> GeneratedSamples => generated;
+    /// <summary>Generative replay: the generator's latest samples during training (same latent codes each time, so they evolve in place).</summary>
+    public (long Step, byte[][] Images)? LiveGenerated { get; private set; }
     public IReadOnlyList<TaskPeriod> Periods => periods;
     public IReadOnlyList<double[]> MatrixRows => matrix;
 
@@ -60,6 +63,7 @@ public sealed class LiveRunState
             case RunEventKind.TaskStarted:
                 CurrentTask = e.Task;
                 periods.Add(new TaskPeriod(e.Task ?? 0, e.Step ?? Step, null));
+                currentTaskSteps = e.TaskSteps;
                 if (e.ParameterCount is { } count) parameterCounts.Add(count);
                 break;
             case RunEventKind.Step when e.Loss is { } loss:
@@ -75,6 +79,7 @@ public sealed class LiveRunState
                     for (int t = 0; t < Math.Min(acc.Length, PendingAccuracy.Count); t++) PendingAccuracy[t].Add((Step, acc[t]));
                 }
                 if (e.Predictions is not null) Predictions = e.Predictions;
+                if (e.GeneratedImages is { Length: > 0 } live) LiveGenerated = (Step, live);
                 break;
             case RunEventKind.TaskFinished:
                 if (periods.Count > 0) periods[^1] = periods[^1] with { End = e.Step ?? Step };
@@ -88,14 +93,14 @@ public sealed class LiveRunState
         }
     }
 
-    /// <summary>Share of the run done, by tasks: finished tasks plus the current task's planned share (replay's memory
-    /// makes later tasks longer than planned, so a task's share stops at 1 until it finishes).</summary>
+    /// <summary>Share of the run done, by tasks: finished tasks plus the current task's share of its steps (exact from
+    /// taskStarted; the plan's count only for older event streams that lack it).</summary>
     public double Progress()
     {
         if (Plan is null || TaskCount == 0) return 0;
         double done = matrix.Count;
         if (periods.Count > matrix.Count && periods[^1] is { End: null } current && current.Task < Plan.StepsPerTask.Length)
-            done += Math.Min(1, (Step - current.Start) / (double)Math.Max(1, Plan.StepsPerTask[current.Task]));
+            done += Math.Min(1, (Step - current.Start) / (double)Math.Max(1, currentTaskSteps ?? Plan.StepsPerTask[current.Task]));
         return Math.Min(1, done / TaskCount);
     }
 
