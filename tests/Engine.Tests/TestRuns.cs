@@ -12,7 +12,7 @@ namespace ContinualLearning.Engine.Tests;
 /// <summary>Shared helpers: the bundled data loaded once, short runs of the presets, and hand-driven training contexts.</summary>
 public static class TestRuns
 {
-    static readonly Lazy<DataSet> bundled = new(() => new DataSetCatalog().Load(DataSetCatalog.BundledMnist));
+    static readonly Lazy<DataSet> bundled = new(() => TestData.Catalog.Load(DataSetCatalog.BundledMnist));
 
     static TestRuns()
     {
