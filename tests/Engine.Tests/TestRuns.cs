@@ -25,7 +25,7 @@ public static class TestRuns
     /// <summary>
     /// Tests that train whole runs share this collection so they run one after another: two cores gain nothing from
     /// running them together, and fewer allocating threads means fewer chances for TorchSharp's implicit-Scalar
-    /// finalizer race (see Training/SafeMath.cs).
+    /// finalizer race (see Training/StableScalars.cs).
     /// </summary>
     public const string TrainingCollection = "whole training runs";
 

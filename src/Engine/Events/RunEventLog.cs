@@ -18,9 +18,13 @@ public sealed class RunEventLog(string runId)
 
     public int Count { get { lock (gate) return events.Count; } }
 
-    /// <summary>Adds an event, giving it the next seq. The log completes after a terminal event.</summary>
+    /// <summary>
+    /// Adds an event, giving it the next seq. The log completes after a terminal event. An event carrying NaN or ±∞ is
+    /// refused (NonFiniteEventException) and never stored: no consumer ever sees a non-finite number.
+    /// </summary>
     public RunEvent Append(RunEvent draft)
     {
+        if (NonFiniteNumbers.FirstIn(draft) is { } field) throw new NonFiniteEventException(draft.Kind, field);
         TaskCompletionSource signal;
         RunEvent stamped;
         lock (gate)

@@ -42,7 +42,7 @@ public sealed class Vae : Module<Tensor, Tensor>
         var z = mu.Plus(logVar.Times(0.5).exp() * noise);
         var logits = DecodeLogits(z);
         // KL(q(z|x) ‖ N(0, I)) = −½ Σ (1 + log σ² − μ² − σ²)
-        var kl = (logVar.Plus(ones_like(logVar)) - SafeMath.Squared(mu) - logVar.exp()).sum().Times(-0.5);
+        var kl = (logVar.Plus(ones_like(logVar)) - StableScalars.Squared(mu) - logVar.exp()).sum().Times(-0.5);
         var reconstruction = functional.binary_cross_entropy_with_logits(logits, inputs, reduction: Reduction.Sum);
         return (reconstruction.Plus(kl).Times(1.0 / inputs.shape[0]), logits);
     }

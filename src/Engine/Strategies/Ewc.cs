@@ -26,7 +26,25 @@ public sealed class Ewc : Strategy
         _ => 10_000,
     };
 
+    /// <summary>
+    /// The default λ for a run: the scenario's, but with SGD at most 1 / (lr · max_i F_i). The penalty pulls θ_i back
+    /// with curvature λ·F_i, and a gradient step multiplies θ_i − θ*_i by (1 − lr·λ·F_i): beyond 2/lr that factor
+    /// exceeds 1 in size and training diverges (the seed's SGD 0.01 with λ = 10⁴ did, early in task 2). At 1/lr a step
+    /// brings the stiffest parameter at most exactly back to its anchor, stable with any momentum. Adam's steps are
+    /// normalised per parameter, so it keeps the scenario's λ.
+    /// </summary>
+    public static double DefaultLambda(RunConfig config, double largestFisher)
+    {
+        double lambda = DefaultLambda(config.Scenario);
+        return config.Optimizer == "sgd" && largestFisher > 0 ? Math.Min(lambda, 1 / (config.LearningRate * largestFisher)) : lambda;
+    }
+
+    /// <summary>The λ in use: the config's, or the default for the Fishers kept so far.</summary>
+    public double Lambda { get; private set; }
+
     public int PenaltyCount => penalties.Count;
+
+    public override string StrengthKnob => "λ (ewcLambda)";
 
     public override Tensor Loss(TrainingContext ctx, Batch batch)
     {
@@ -41,8 +59,8 @@ public sealed class Ewc : Strategy
         var sum = zeros(1);
         foreach (var (fisher, anchor) in penalties)
             for (int i = 0; i < parameters.Length; i++)
-                sum = sum.Plus((fisher[i] * SafeMath.Squared(parameters[i] - anchor[i])).sum());
-        return sum.Times((ctx.Config.EwcLambda ?? DefaultLambda(ctx.Config.Scenario)) / 2);
+                sum = sum.Plus((fisher[i] * StableScalars.Squared(parameters[i] - anchor[i])).sum());
+        return sum.Times(Lambda / 2);
     }
 
     public override void EndTask(TrainingContext ctx)
@@ -59,6 +77,15 @@ public sealed class Ewc : Strategy
         }
         foreach (var t in fisher.Concat(anchor)) t.DetachFromDisposeScope();
         penalties.Add((fisher, anchor));
+        Lambda = ctx.Config.EwcLambda ?? DefaultLambda(ctx.Config, LargestTotalFisher());
+    }
+
+    // The stiffest parameter's curvature: max over parameters of the Fishers summed over the kept penalties.
+    double LargestTotalFisher()
+    {
+        using var _ = NewDisposeScope();
+        return Enumerable.Range(0, penalties[0].Fisher.Length)
+            .Max(i => (double)penalties.Select(p => p.Fisher[i]).Aggregate((a, b) => a.Plus(b)).max().item<float>());
     }
 
     /// <summary>Diagonal Fisher: mean over samples of the squared gradient of log p(y|x), y drawn from the model's own prediction.</summary>
@@ -72,6 +99,7 @@ public sealed class Ewc : Strategy
         ctx.Model.eval();
         foreach (var sample in samples)
         {
+            ctx.ThrowIfCancelled();
             using var _ = NewDisposeScope();
             ctx.Model.zero_grad();
             var batch = ctx.MakeBatch([sample]);
@@ -80,7 +108,7 @@ public sealed class Ewc : Strategy
             nn.functional.cross_entropy(logits, label).backward();
             using (no_grad())
                 for (int i = 0; i < parameters.Length; i++)
-                    if (parameters[i].grad is { } g) fisher[i].PlusInPlace(SafeMath.Squared(g).Times(1.0 / samples.Length));
+                    if (parameters[i].grad is { } g) fisher[i].PlusInPlace(StableScalars.Squared(g).Times(1.0 / samples.Length));
         }
         ctx.Model.zero_grad();
         ctx.Model.train();

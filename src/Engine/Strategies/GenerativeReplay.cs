@@ -14,7 +14,7 @@ namespace ContinualLearning.Engine.Strategies;
 public sealed class GenerativeReplay : Strategy
 {
     Vae? generator, previousGenerator;
-    optim.Optimizer? generatorOptimizer;
+    TrainingOptimizer? generatorOptimizer;
     nn.Module<Tensor, Tensor>? previousSolver;
     Tensor? seenMask;
     // Fixed latent codes for the live images, drawn from their own generator so showing them never changes training.
@@ -26,7 +26,7 @@ public sealed class GenerativeReplay : Strategy
         var data = ctx.Stream.Data;
         var model = ModelFactory.Create(ctx.Config.Model, data.Train.Rows, data.ClassCount, ctx.Config.HiddenSizes);
         generator = new Vae(data.Train.PixelsPerImage, ctx.Config.GeneratorHidden, ctx.Config.GeneratorLatent);
-        generatorOptimizer = optim.Adam(generator.parameters(), 0.001);
+        generatorOptimizer = TrainingOptimizer.Adam(generator.parameters(), 0.001);
         using (var displayRandom = new Generator((ulong)ctx.Config.Seed))
             displayCodes = randn(16, ctx.Config.GeneratorLatent, generator: displayRandom).DetachFromDisposeScope();
         return model;
@@ -55,11 +55,11 @@ public sealed class GenerativeReplay : Strategy
 
     void TrainGenerator(TrainingContext ctx, Tensor inputs, Tensor? replayed, double currentWeight)
     {
-        generatorOptimizer!.zero_grad();
+        generatorOptimizer!.ZeroGrad();
         var loss = generator!.Loss(inputs, ctx.Generator).Loss;
         if (replayed is not null) loss = loss.Times(currentWeight).Plus(generator.Loss(replayed, ctx.Generator).Loss.Times(1 - currentWeight));
         loss.backward();
-        generatorOptimizer.step();
+        generatorOptimizer.Step();
     }
 
     // Generated samples carry the task of their predicted class: it picks the head in task-incremental.

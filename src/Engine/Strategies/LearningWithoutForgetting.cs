@@ -14,6 +14,8 @@ public sealed class LearningWithoutForgetting : Strategy
     nn.Module<Tensor, Tensor>? previous;
     long[][] groups = [];
 
+    public override string StrengthKnob => "α (lwfAlpha)";
+
     /// <summary>The distillation term (before α) of the last batch, for display and tests.</summary>
     public double LastDistillation { get; private set; }
 

@@ -12,7 +12,7 @@ namespace ContinualLearning.Engine.Strategies;
 public sealed class ProgressiveNets : Strategy
 {
     ProgressiveNetwork? network;
-    optim.Optimizer? columnOptimizer;
+    TrainingOptimizer? columnOptimizer;
     long[] columnSizes = [];
 
     public override nn.Module<Tensor, Tensor>? CreateModel(TrainingContext ctx)

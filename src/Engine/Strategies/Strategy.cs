@@ -28,6 +28,7 @@ public abstract class Strategy : IDisposable
 
     public virtual void AfterStep(TrainingContext ctx) { }
 
+    /// <summary>End-of-task work; loops over samples should call ctx.ThrowIfCancelled() so Cancel acts within one iteration.</summary>
     public virtual void EndTask(TrainingContext ctx) { }
 
     /// <summary>Samples currently held in a replay memory, for display.</summary>
@@ -41,6 +42,9 @@ public abstract class Strategy : IDisposable
 
     /// <summary>A few generator images during training, for some evaluation events; must not draw from ctx's random streams.</summary>
     public virtual byte[][]? LiveGeneratedImages(TrainingContext ctx) => null;
+
+    /// <summary>The strategy's strength setting, named for the student when training diverges (e.g. "λ (ewcLambda)"); null = none.</summary>
+    public virtual string? StrengthKnob => null;
 
     public virtual void Dispose() => GC.SuppressFinalize(this);
 }

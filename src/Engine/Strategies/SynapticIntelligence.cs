@@ -23,6 +23,8 @@ public sealed class SynapticIntelligence : Strategy
         _ => 1,
     };
 
+    public override string StrengthKnob => "c (siC)";
+
     /// <summary>Accumulated importance Ω per parameter tensor (null before the first task ends).</summary>
     public IReadOnlyList<Tensor>? Importance => importance;
 
@@ -45,7 +47,7 @@ public sealed class SynapticIntelligence : Strategy
     {
         var parameters = ctx.Model.parameters().ToArray();
         var sum = zeros(1);
-        for (int i = 0; i < parameters.Length; i++) sum = sum.Plus((importance![i] * SafeMath.Squared(parameters[i] - anchor![i])).sum());
+        for (int i = 0; i < parameters.Length; i++) sum = sum.Plus((importance![i] * StableScalars.Squared(parameters[i] - anchor![i])).sum());
         return sum.Times(ctx.Config.SiC ?? DefaultC(ctx.Config.Scenario));
     }
 
@@ -73,7 +75,7 @@ public sealed class SynapticIntelligence : Strategy
         for (int i = 0; i < parameters.Length; i++)
         {
             var moved = parameters[i] - taskStart![i];
-            var gain = pathIntegral![i] / SafeMath.Squared(moved).Plus(ones_like(moved).Times(Xi));
+            var gain = pathIntegral![i] / StableScalars.Squared(moved).Plus(ones_like(moved).Times(Xi));
             importance[i].PlusInPlace(gain.relu());
             pathIntegral[i].zero_();
         }

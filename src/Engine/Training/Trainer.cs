@@ -29,7 +29,7 @@ public static class Trainer
         var clock = Stopwatch.StartNew();
         Denormals.FlushToZeroOnThisThread();
         var stream = TaskStream.Build(data, config);
-        using var ctx = new TrainingContext(config, stream);
+        using var ctx = new TrainingContext(config, stream) { Cancellation = control.Token };
         using var owned = strategy is null ? StrategyRegistry.Create(config.Strategy) : null;
         strategy ??= owned!;
         lock (SeedLock)
@@ -53,32 +53,52 @@ public static class Trainer
         foreach (var task in stream.Tasks)
         {
             ctx.Task = task.Index;
-            model.train();
-            strategy.BeginTask(ctx);
-            var samples = strategy.TrainingSamples(ctx).ToArray();
-            long steps = StepsForTask(config, samples.Length);
-            log.Append(new RunEvent
+            ctx.TaskStartStep = ctx.Step;
+            try { matrix.Add(TrainAndTestTask(ctx, strategy, log, control, preview)); }
+            catch (Exception e) when (Divergence.IsNumericFailure(e))
             {
-                RunId = log.RunId, Kind = RunEventKind.TaskStarted, Task = task.Index, Step = ctx.Step, TaskSteps = steps,
-                ParameterCount = strategy.ParameterCount(ctx),
-            });
-            TrainTask(ctx, strategy, log, control, preview, samples, steps);
-            strategy.EndTask(ctx);
-            model.eval();
-            var row = stream.Tasks.Select(t => PercentCorrect(ctx, t.Index, t.Test)).ToArray();
-            model.train();
-            matrix.Add(row);
-            var memory = strategy.Memory;
-            log.Append(new RunEvent
-            {
-                RunId = log.RunId, Kind = RunEventKind.TaskFinished, Task = task.Index, Step = ctx.Step, Accuracies = row,
-                MemorySize = memory.Count > 0 ? memory.Count : null,
-                MemorySample = memory.Count > 0 ? MemorySample(memory, data.Train.Labels) : null,
-                GeneratedImages = strategy.GeneratedImages(ctx),
-            });
+                // libtorch refused non-finite numbers (e.g. EWC's Fisher sampling from overflowed outputs): that is divergence too.
+                throw new TrainingDivergedException(ctx.Task, ctx.Step - ctx.TaskStartStep, Divergence.NumbersProblem, Divergence.Advice(ctx, strategy), e);
+            }
         }
         return RunResult.From(config, matrix.ToArray(), clock.ElapsedMilliseconds,
             new DataSetInfo(data.Name, data.Train.Count, data.Test.Count, data.IsBundledSubset));
+    }
+
+    /// <summary>One task: its training steps, the strategy's end-of-task work, then the full test of every task (one matrix row).</summary>
+    static double[] TrainAndTestTask(TrainingContext ctx, Strategy strategy, RunEventLog log, RunControl control, int[] preview)
+    {
+        var model = ctx.Model;
+        model.train();
+        strategy.BeginTask(ctx);
+        var samples = strategy.TrainingSamples(ctx).ToArray();
+        long steps = StepsForTask(ctx.Config, samples.Length);
+        log.Append(new RunEvent
+        {
+            RunId = log.RunId, Kind = RunEventKind.TaskStarted, Task = ctx.Task, Step = ctx.Step, TaskSteps = steps,
+            ParameterCount = strategy.ParameterCount(ctx),
+        });
+        TrainTask(ctx, strategy, log, control, preview, samples, steps);
+        strategy.EndTask(ctx);
+        ThrowIfWeightsDiverged(ctx, strategy, stepInTask: 0);
+        model.eval();
+        var row = ctx.Stream.Tasks.Select(t => PercentCorrect(ctx, t.Index, t.Test)).ToArray();
+        model.train();
+        var memory = strategy.Memory;
+        log.Append(new RunEvent
+        {
+            RunId = log.RunId, Kind = RunEventKind.TaskFinished, Task = ctx.Task, Step = ctx.Step, Accuracies = row,
+            MemorySize = memory.Count > 0 ? memory.Count : null,
+            MemorySample = memory.Count > 0 ? MemorySample(memory, ctx.Stream.Data.Train.Labels) : null,
+            GeneratedImages = strategy.GeneratedImages(ctx),
+        });
+        return row;
+    }
+
+    static void ThrowIfWeightsDiverged(TrainingContext ctx, Strategy strategy, long stepInTask)
+    {
+        if (!Divergence.WeightsAreFinite(ctx.Model))
+            throw new TrainingDivergedException(ctx.Task, stepInTask, Divergence.WeightsProblem, Divergence.Advice(ctx, strategy));
     }
 
     /// <summary>Batches per task: whole epochs over the samples it trains on, or IterationsPerTask when set.</summary>
@@ -96,8 +116,15 @@ public static class Trainer
             {
                 control.BeforeStep(ctx.Step);
                 double loss = Step(ctx, strategy, samples.AsSpan(start, Math.Min(config.BatchSize, samples.Length - start)).ToArray());
+                // A non-finite loss ends the run here: its step event is never appended.
+                if (!double.IsFinite(loss))
+                    throw new TrainingDivergedException(ctx.Task, ctx.Step - ctx.TaskStartStep, Divergence.LossProblem(loss), Divergence.Advice(ctx, strategy));
                 log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.Step, Task = ctx.Task, Step = ctx.Step, Loss = loss });
-                if (ctx.Step % config.EvalEvery == 0 || done + 1 == target) Evaluate(ctx, strategy, log, preview);
+                if (ctx.Step % config.EvalEvery == 0 || done + 1 == target)
+                {
+                    ThrowIfWeightsDiverged(ctx, strategy, ctx.Step - ctx.TaskStartStep);
+                    Evaluate(ctx, strategy, log, preview);
+                }
             }
         }
     }
@@ -107,11 +134,11 @@ public static class Trainer
     {
         using var _ = NewDisposeScope();
         var batch = ctx.MakeBatch(samples);
-        ctx.Optimizer.zero_grad();
+        ctx.Optimizer.ZeroGrad();
         var lossTensor = strategy.Loss(ctx, batch);
         lossTensor.backward();
         strategy.AfterBackward(ctx);
-        ctx.Optimizer.step();
+        ctx.Optimizer.Step();
         strategy.AfterStep(ctx);
         ctx.Step++;
         return lossTensor.item<float>();
@@ -161,6 +188,7 @@ public static class Trainer
         using var __ = no_grad();
         for (int start = 0; start < testIndices.Count; start += EvalChunk)
         {
+            ctx.ThrowIfCancelled();
             var chunk = testIndices.Skip(start).Take(EvalChunk).ToArray();
             var (inputs, labels) = ctx.TestBatch(task, chunk);
             correct += ctx.Logits(inputs, () => tensor(Enumerable.Repeat((long)task, chunk.Length).ToArray())).argmax(1).eq(labels).sum().item<long>();

@@ -56,11 +56,19 @@ public sealed class TrainingContext : IDisposable
     /// <summary>Seeded generator for strategies that sample tensors (e.g. generative replay).</summary>
     public torch.Generator Generator { get; }
     public nn.Module<Tensor, Tensor> Model { get; internal set; } = null!;
-    public optim.Optimizer Optimizer { get; internal set; } = null!;
+    public TrainingOptimizer Optimizer { get; internal set; } = null!;
     /// <summary>Index of the task being trained.</summary>
     public int Task { get; internal set; }
     public TaskSpec CurrentTask => Stream.Tasks[Task];
     public long Step { get; internal set; }
+    /// <summary>The global step at which the current task began (Step − TaskStartStep = steps done in this task).</summary>
+    public long TaskStartStep { get; internal set; }
+
+    /// <summary>The run's cancellation: long work inside a step or at a task's end checks it between iterations.</summary>
+    public CancellationToken Cancellation { get; internal set; }
+
+    /// <summary>Throws OperationCanceledException when the run was cancelled.</summary>
+    public void ThrowIfCancelled() => Cancellation.ThrowIfCancellationRequested();
 
     public Batch MakeBatch(IReadOnlyList<Sample> samples)
     {
@@ -95,9 +103,9 @@ public sealed class TrainingContext : IDisposable
     public Tensor CrossEntropy(Batch batch) => nn.functional.cross_entropy(Logits(batch), batch.Labels);
 
     /// <summary>The configured optimizer over the given parameters (the loop's own, or a strategy's per-task one).</summary>
-    public optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters) => Config.Optimizer == "adam"
-        ? optim.Adam(parameters, Config.LearningRate)
-        : optim.SGD(parameters, Config.LearningRate, Config.Momentum);
+    public TrainingOptimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters) => Config.Optimizer == "adam"
+        ? TrainingOptimizer.Adam(parameters, Config.LearningRate)
+        : TrainingOptimizer.Sgd(parameters, Config.LearningRate, Config.Momentum);
 
     /// <summary>A frozen copy of the current model (same architecture, same weights, no gradients), e.g. the "previous model".</summary>
     public nn.Module<Tensor, Tensor> FrozenCopy()
@@ -144,7 +152,7 @@ public sealed class TrainingContext : IDisposable
     static Tensor ToImages(Data.ImageSet set)
     {
         using var scope = NewDisposeScope();
-        return tensor(set.Pixels, [set.Count, set.PixelsPerImage], ScalarType.Byte).to_type(ScalarType.Float32).div_(255f).MoveToOuterDisposeScope();
+        return tensor(set.Pixels, [set.Count, set.PixelsPerImage], ScalarType.Byte).to_type(ScalarType.Float32).div_(StableScalars.ByteMaximum).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

@@ -32,7 +32,10 @@ public sealed class TrainingRun : IDisposable
     public RunControl Control { get; }
     public RunStatus Status { get; private set; } = RunStatus.Queued;
     public RunResult? Result { get; private set; }
+    /// <summary>Why the run failed, for users: one short sentence (≤ FailureMessage.MaxLength), no paths, no native frames.</summary>
     public string? Error { get; private set; }
+    /// <summary>The full exception behind a failure, for the server log only (never shown to users).</summary>
+    public Exception? FailureDetail { get; private set; }
     public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
     public DateTimeOffset? StartedAt { get; private set; }
     public DateTimeOffset? EndedAt { get; private set; }
@@ -67,16 +70,34 @@ public sealed class TrainingRun : IDisposable
         }
         catch (Exception e)
         {
-            Error = e.Message;
-            End(RunStatus.Failed, new RunEvent { RunId = Id, Kind = RunEventKind.Failed, Message = e.Message });
+            Fail(e);
         }
     }
 
+    void Fail(Exception e)
+    {
+        FailureDetail = e;
+        Error = FailureMessage.For(e);
+        Result = null;
+        End(RunStatus.Failed, new RunEvent { RunId = Id, Kind = RunEventKind.Failed, Message = Error });
+    }
+
+    // The terminal event is appended before the status changes: when the log refuses it (say, a result holding a
+    // non-finite number), the run fails instead and still ends with exactly one terminal event.
     void End(RunStatus status, RunEvent last)
     {
+        try { Events.Append(last); }
+        catch (Exception e) when (status != RunStatus.Failed)
+        {
+            Fail(e);
+            return;
+        }
+        catch (InvalidOperationException) when (Events.IsComplete)
+        {
+            // Only a failed event can get here (it holds nothing but a short message): the log already has its one terminal event.
+        }
         Status = status;
         EndedAt = DateTimeOffset.UtcNow;
-        Events.Append(last);
         completion.TrySetResult(Result);
     }
 
