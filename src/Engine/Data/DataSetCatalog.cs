@@ -80,9 +80,9 @@ public sealed class DataSetCatalog
         var entry = Entry(name);
         if (entry.IsBundled)
             return Complete(BundledDirectory) ? new(name, entry.Title, true, "bundled with the app")
-                : new(name, entry.Title, false, $"bundled files missing from {BundledDirectory}");
+                : new(name, entry.Title, false, "bundled files missing from the app's data folder");
         var local = LocalDirectory(entry);
-        if (local is not null) return new(name, entry.Title, true, $"found in {local}");
+        if (local is not null) return new(name, entry.Title, true, local == LocalDirectoryIn(DataDirectory, entry) ? "found in the data folder" : "found in a system folder");
         return entry.MirrorUrls.Length > 0 && DataDirectory is not null
             ? new(name, entry.Title, true, "not on disk yet: will be downloaded on first use")
             : new(name, entry.Title, false, "not found on disk and no download location configured");
@@ -125,24 +125,42 @@ public sealed class DataSetCatalog
         return Load(BundledMnist);
     }
 
+    static string? LocalDirectoryIn(string? dataDirectory, DataSetEntry entry) => dataDirectory is null ? null : Path.Combine(dataDirectory, entry.Name);
+
     string? LocalDirectory(DataSetEntry entry)
     {
         var candidates = new List<string>();
-        if (DataDirectory is not null) candidates.Add(Path.Combine(DataDirectory, entry.Name));
+        if (LocalDirectoryIn(DataDirectory, entry) is { } own) candidates.Add(own);
         candidates.AddRange(entry.SystemDirectories);
         return candidates.FirstOrDefault(Complete);
     }
 
     static bool Complete(string directory) => IdxFiles.All(f => File.Exists(Path.Combine(directory, f)));
 
+    // Messages name the data set and the file, never the folder: they reach users, and paths belong in the server log.
     static DataSet FromDirectory(DataSetEntry entry, string directory, bool bundled)
     {
         string P(int i) => Path.Combine(directory, IdxFiles[i]);
-        var train = IdxReader.Load(P(0), P(1));
-        var test = IdxReader.Load(P(2), P(3));
+        ImageSet train, test;
+        try
+        {
+            train = IdxReader.Load(P(0), P(1));
+            test = IdxReader.Load(P(2), P(3));
+        }
+        catch (InvalidDataException e) { throw new InvalidDataException($"Data set '{entry.Name}': {e.Message}", e); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var (file, why) = e switch
+            {
+                FileNotFoundException { FileName: { } missing } => (Path.GetFileName(missing), "it is missing"),
+                UnauthorizedAccessException => ("its files", "permission denied"),
+                _ => ("its files", "a read error"),
+            };
+            throw new InvalidDataException($"Data set '{entry.Name}': {file} could not be read ({why}).", e);
+        }
         var badLabel = train.Labels.Concat(test.Labels).Where(l => l >= entry.ClassNames.Length).Select(l => (int?)l).FirstOrDefault();
         if (badLabel is not null)
-            throw new InvalidDataException($"{directory} holds label {badLabel}, but {entry.Name} has {entry.ClassNames.Length} classes.");
+            throw new InvalidDataException($"Data set '{entry.Name}' holds label {badLabel}, but it has {entry.ClassNames.Length} classes.");
         return new DataSet(entry.Name, train, test, entry.ClassNames, bundled, directory);
     }
 }

@@ -45,7 +45,7 @@ public static class IdxReader
 
     static byte[] ReadAll(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"IDX file not found: {path}", path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"IDX file not found: {Path.GetFileName(path)}", path);
         using var file = File.OpenRead(path);
         bool gzipped = file.Length >= 2 && file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
         file.Position = 0;
