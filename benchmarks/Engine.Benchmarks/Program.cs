@@ -9,6 +9,7 @@ using TorchSharp;
 
 // Usage: dotnet run -c Release --project benchmarks/Engine.Benchmarks -- overhead [repeats, default 41]
 //        dotnet run -c Release --project benchmarks/Engine.Benchmarks -- memory [runs]
+//        DOTNET_GCgen0size=0x80000 dotnet run -c Release --project benchmarks/Engine.Benchmarks -- soak [runs, default 100]
 var command = args.FirstOrDefault() ?? "overhead";
 var catalog = new DataSetCatalog(dataDirectory: null);
 var data = catalog.Load(DataSetCatalog.BundledMnist);
@@ -18,7 +19,8 @@ object report = command switch
 {
     "overhead" => Overhead(int.Parse(args.ElementAtOrDefault(1) ?? "41")),
     "memory" => Memory(int.Parse(args.ElementAtOrDefault(1) ?? "100")),
-    _ => throw new ArgumentException($"unknown benchmark '{command}': use overhead or memory"),
+    "soak" => ScalarRaceSoak.Run(catalog, int.Parse(args.ElementAtOrDefault(1) ?? "100")),
+    _ => throw new ArgumentException($"unknown benchmark '{command}': use overhead, memory or soak"),
 };
 Console.WriteLine(JsonSerializer.Serialize(report, EngineJson.Indented));
 

@@ -113,7 +113,9 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
                 lock (gate) running.Remove(run);
                 Changed?.Invoke();
             }
-            logger.LogInformation("Run {Id} ended: {Status} {Error}", run.Id, run.Status, run.Error);
+            // Users see the short Error; the log gets the whole exception (native frames, paths) behind it.
+            if (run.Status == RunStatus.Failed) logger.LogWarning(run.FailureDetail, "Run {Id} failed: {Error}", run.Id, run.Error);
+            else logger.LogInformation("Run {Id} ended: {Status}", run.Id, run.Status);
         }
     }
 
