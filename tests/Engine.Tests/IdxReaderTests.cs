@@ -88,7 +88,9 @@ public class IdxReaderTests
     {
         var path = Path.Combine(dir, "nope-idx3-ubyte.gz");
         var e = Assert.Throws<FileNotFoundException>(() => IdxReader.ReadImages(path));
-        Assert.Contains(path, e.Message);
+        // The message names the file, not the folder (users see it); the full path stays in FileName for the log.
+        Assert.Equal("IDX file not found: nope-idx3-ubyte.gz", e.Message);
+        Assert.Equal(path, e.FileName);
     }
 
     [Fact]

@@ -30,8 +30,8 @@ public static partial class FailureMessage
         return clean.Length <= MaxLength ? clean : clean[..(MaxLength - 1)] + "…";
     }
 
-    // An absolute or relative path with at least one separator: /a/b/c.so, C:\x\y, ./data/file → its last part.
-    [GeneratedRegex(@"(?<![\w.])(?:[A-Za-z]:|\.{1,2})?(?:[\\/][^\s'""`()\[\]\\/:]*)*[\\/](?<file>[^\s'""`()\[\]\\/:]*)")]
+    // A path or URL with at least one separator: /a/b/c.so, C:\x\y, ./data/file, https://host/f.gz → its last part.
+    [GeneratedRegex(@"(?<![\w.])(?:[a-z][a-z0-9+.-]*:|[A-Za-z]:|\.{1,2})?(?:[\\/][^\s'""`()\[\]\\/:]*)*[\\/](?<file>[^\s'""`()\[\]\\/:]*)")]
     private static partial Regex PathLike();
 
     [GeneratedRegex(@"\s+")]

@@ -37,6 +37,7 @@ public class EventGuardTests
     [InlineData("probability tensor contains either `inf`, `nan` or element < 0\nException raised from multinomial at /pytorch/aten/src/ATen/native/Distributions.cpp:605 (most recent call first):\nframe #0: c10::Error::Error(c10::SourceLocation, std::string) + 0x9c (0x7f2b in /home/u/.nuget/packages/libtorch-cpu-linux-x64/2.10.0/runtimes/linux-x64/native/libc10.so)")]
     [InlineData("Expected false to be true, but got false. (Could this error message be improved? If so, please report an enhancement request to PyTorch.) Exception raised from to at /pytorch/c10/core/Scalar.h:81")]
     [InlineData("IDX file not found: /srv/continual/data/mnist/train-images-idx3-ubyte.gz")]
+    [InlineData("Data set 'mnist' is unavailable: could not download t10k-images-idx3-ubyte.gz (https://ossci-datasets.s3.amazonaws.com/mnist/t10k-images-idx3-ubyte.gz: 404).")]
     [InlineData("Access to the path 'C:\\Users\\me\\data\\mnist\\t10k-labels-idx1-ubyte' is denied.")]
     public void FailureMessagesCarryNoPathsOrNativeFrames(string raw)
     {
