@@ -26,6 +26,8 @@ public static class ScalarRaceSoak
             using var run = new TrainingRun(config with { Seed = i }, catalog);
             run.Execute();
             if (run.Status != RunStatus.Finished) failures.Add($"seed {i}: {run.Status} {run.Error}");
+            // Progress on stderr, so a long soak shows where it is (stdout keeps the one JSON report).
+            Console.Error.WriteLine($"run {i}: {run.Status} after {clock.Elapsed.TotalSeconds:F0} s");
         });
         return new
         {
