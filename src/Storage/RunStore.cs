@@ -109,8 +109,8 @@ public sealed class RunStore : IDisposable
         if (!File.Exists(path)) return null;
         try
         {
-            // Read-write so a -wal left by a crash is replayed and checked too.
-            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+            // Read-only: a damaged file is not written to (no checkpoint); a -wal left by a crash is still read and checked.
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
             connection.Open();
             using var check = connection.CreateCommand();
             check.CommandText = "PRAGMA quick_check(20)";
