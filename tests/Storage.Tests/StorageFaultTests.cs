@@ -177,7 +177,7 @@ public class StorageFaultTests : IDisposable
         Assert.Contains("ContinualLearning:DatabasePath", e.Message);
     }
 
-    [Fact]
+    [FactNeedingAMount]
     public void AReadOnlyFolderIsRefusedAtOpenNamingTheFile()
     {
         using var mount = SmallDisk.Mount(1024 * 1024);
@@ -191,7 +191,7 @@ public class StorageFaultTests : IDisposable
         Assert.Contains("ContinualLearning:DatabasePath", e.Message);
     }
 
-    [Fact]
+    [FactNeedingAMount]
     public void AFullDiskRefusesWritesAndTheStoreRecoversWhenSpaceIsFreed()
     {
         using var mount = SmallDisk.Mount(2 * 1024 * 1024);
@@ -256,22 +256,39 @@ public class StorageFaultTests : IDisposable
     }
 }
 
+/// <summary>A test that needs <see cref="SmallDisk"/>: skipped, visibly, where mounting a tmpfs is not permitted.</summary>
+public sealed class FactNeedingAMountAttribute : FactAttribute
+{
+    public FactNeedingAMountAttribute()
+    {
+        if (!SmallDisk.CanMount.Value)
+            Skip = "mounting a small tmpfs is not permitted here (needs root on Linux); the injected-fault tests cover the same paths";
+    }
+}
+
 /// <summary>
-/// A small tmpfs mounted for one test, for a real full disk or read-only folder (root can write through chmod, not
-/// through a full or read-only mount). Skips the test visibly where mounting is not permitted.
+/// A small tmpfs mounted for one test, for a real full disk or read-only folder (root writes through chmod, but not
+/// through a full or read-only mount).
 /// </summary>
 sealed class SmallDisk : IDisposable
 {
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "cl-small-disk-" + Guid.NewGuid().ToString("n"));
 
+    public static readonly Lazy<bool> CanMount = new(() =>
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try { using var disk = Mount(64 * 1024); return true; }
+        catch (InvalidOperationException) { return false; }
+    });
+
     public static SmallDisk Mount(long bytes)
     {
         var disk = new SmallDisk();
         Directory.CreateDirectory(disk.Folder);
-        if (!OperatingSystem.IsLinux() || Run("mount", $"-t tmpfs -o size={bytes} tmpfs {disk.Folder}") != 0)
+        if (Run("mount", $"-t tmpfs -o size={bytes} tmpfs {disk.Folder}") != 0)
         {
             Directory.Delete(disk.Folder);
-            throw Xunit.Sdk.SkipException.ForSkip("mounting a small tmpfs is not permitted here (needs root on Linux); the injected-fault tests cover the same paths");
+            throw new InvalidOperationException("mount -t tmpfs failed");
         }
         return disk;
     }
