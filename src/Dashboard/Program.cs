@@ -52,14 +52,17 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 try
 {
-    app.Run();
+    // Opens and checks the run database before anything is served: a problem stops the server with one clear message.
+    app.Services.GetRequiredService<RunHistory>();
 }
 catch (ContinualLearning.Storage.RunStoreOpenException e)
 {
-    // Already logged with its detail by RunHistory: the message names the file and what to do; no stack trace needed.
-    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(e.Message); // also logged by RunHistory; it names the file and what to do
     Environment.ExitCode = 1;
+    return;
 }
+
+app.Run();
 
 /// <summary>Entry point type, public for WebApplicationFactory in the tests.</summary>
 public partial class Program;

@@ -34,8 +34,8 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
         }
         catch (RunStoreOpenException e)
         {
-            // The message names the file and what to do; the detail goes with it. The server does not start without it.
-            logger.LogCritical(e.InnerException, "{Problem}", e.Message);
+            // The message names the file, the cause and what to do; the server does not start without its database.
+            logger.LogCritical("{Problem}", e.Message);
             throw;
         }
         if (Store.Quarantined is { } q)
