@@ -35,7 +35,7 @@ public static class RunEndpoints
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         runs.MapGet("/", (IRunRegistry registry, RunQueue queue) => registry.All().Select(r => RunView.Of(r, queue)))
-            .WithSummary("All runs, newest first");
+            .WithSummary("The runs in this server's memory, newest first: queued, running, and the most recent ended ones (every stored run: /api/history)");
 
         runs.MapGet("/{id}", Results<Ok<RunView>, ProblemHttpResult> (string id, IRunRegistry registry, RunQueue queue, History.RunHistory history) =>
             registry.Find(id) is { } run ? TypedResults.Ok(RunView.Of(run, queue))
