@@ -19,7 +19,8 @@ public sealed class RunRecording
         [TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60)];
 
     readonly RunStore store;
-    readonly Lock gate = new();
+    readonly Lock gate = new(); // held while writing (seconds, when the database is locked)
+    readonly Lock nudgeGate = new(); // so a nudge never waits for a write
     readonly List<RunEvent> unsaved = [];
     TaskCompletionSource nudge = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -60,7 +61,7 @@ public sealed class RunRecording
     /// <summary>Retry the end now instead of after the current backoff (e.g. the health check just wrote successfully).</summary>
     public void Nudge()
     {
-        lock (gate) nudge.TrySetResult();
+        lock (nudgeGate) nudge.TrySetResult();
     }
 
     /// <summary>
@@ -89,7 +90,7 @@ public sealed class RunRecording
             {
                 if (Write() != Outcome.Failed || attempt == RetryDelays.Count) return;
                 Task woken;
-                lock (gate) woken = (nudge = new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                lock (nudgeGate) woken = (nudge = new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
                 await Task.WhenAny(Task.Delay(RetryDelays[attempt], stop), woken).ConfigureAwait(false);
             }
         }
