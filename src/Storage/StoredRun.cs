@@ -25,6 +25,8 @@ public sealed record RunSummary
     /// <summary>The sweep or repeat group the run belongs to, if any.</summary>
     public string? SweepId { get; init; }
     public int EventCount { get; init; }
+    /// <summary>Not stored: set by the server for a run it holds whose events or end could not be saved yet (one sentence).</summary>
+    public string? RecordingError { get; init; }
 
     public string Dataset => Config.Dataset;
     public string Tasks => Config.Tasks;

@@ -57,7 +57,7 @@ public static class HistoryEndpoints
     public static void MapHistoryEndpoints(this IEndpointRouteBuilder app)
     {
         var history = app.MapGroup("/api/history").WithTags("History");
-        history.MapGet("/", (RunHistory h) => h.Store.ListRuns())
+        history.MapGet("/", (RunHistory h) => h.ListRuns())
             .WithSummary("Every stored run, newest first, with the summary fields of the history grid (no events)");
 
         var runs = app.MapGroup("/api/runs").WithTags("History");

@@ -127,6 +127,18 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
     }
 
     /// <summary>
+    /// Every stored run, newest first; a run this server holds whose end could not be saved yet shows its status as the
+    /// server knows it, with <see cref="RunSummary.RecordingError"/> saying it is not saved.
+    /// </summary>
+    public IReadOnlyList<RunSummary> ListRuns()
+    {
+        var runs = Store.ListRuns();
+        if (recordings.IsEmpty || !recordings.Values.Any(r => r.Recording.Error is not null)) return runs;
+        return runs.Select(s => recordings.TryGetValue(s.Id, out var r) && r.Recording.Error is { } error
+            ? s with { Status = r.Run.Status, RecordingError = error } : s).ToArray();
+    }
+
+    /// <summary>
     /// A run as stored, but for a run still live on this server its status, result and events come from the live run:
     /// the database lags the event log by up to a batch, and the compare page follows the log. Null when unknown.
     /// </summary>
