@@ -28,13 +28,15 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = BadJson.Name
 // Unreadable request bodies become exceptions in every environment, so BadJson can name the field in the 400.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi();
-builder.Services.AddHealthChecks();
+builder.Services.AddHealthChecks().AddCheck<RunDatabaseHealthCheck>(RunDatabaseHealthCheck.Name);
 
 var app = builder.Build();
 
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
-    StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+    StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode
+        : e is ContinualLearning.Storage.RunStoreUnavailableException ? StatusCodes.Status503ServiceUnavailable // e.g. rename on a full disk
+        : StatusCodes.Status500InternalServerError,
     SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
 });
 app.UseStatusCodePages();
@@ -42,11 +44,23 @@ app.UseAntiforgery();
 app.UseStoredRunRedirect();
 app.MapStaticAssets();
 app.MapOpenApi();
-app.MapHealthChecks("/healthz");
+app.MapHealthChecks("/healthz", new() { ResponseWriter = RunDatabaseHealthCheck.WriteJson });
 app.MapRunEndpoints();
 app.MapHistoryEndpoints();
 app.MapHub<TrainingHub>(TrainingHub.Path);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+try
+{
+    // Opens and checks the run database before anything is served: a problem stops the server with one clear message.
+    app.Services.GetRequiredService<RunHistory>();
+}
+catch (ContinualLearning.Storage.RunStoreOpenException e)
+{
+    Console.Error.WriteLine(e.Message); // also logged by RunHistory; it names the file and what to do
+    Environment.ExitCode = 1;
+    return;
+}
 
 app.Run();
 

@@ -11,8 +11,10 @@ namespace ContinualLearning.Storage;
 /// <summary>
 /// Every run, kept in one SQLite file: config, status, timestamps, result and the event history.
 /// Thread-safe: each operation takes its own (pooled) connection. WAL mode lets the history page read while
-/// recorders write. Opening the store marks runs that were queued or running when the last process died as
-/// interrupted, keeping the events they had written.
+/// recorders write. Opening the store checks the file's integrity (a damaged file is moved aside and a fresh one
+/// started, see <see cref="Quarantined"/>), proves it can write, and marks runs that were queued or running when the
+/// last process died as interrupted, keeping the events they had written. A write that fails throws
+/// <see cref="RunStoreUnavailableException"/> and changes nothing (each write is one transaction).
 /// </summary>
 public sealed class RunStore : IDisposable
 {
@@ -20,30 +22,133 @@ public sealed class RunStore : IDisposable
 
     readonly string connectionString;
 
-    RunStore(string path, int interrupted)
+    RunStore(string path, int interrupted, QuarantinedDatabase? quarantined)
     {
         Path = path;
         InterruptedOnOpen = interrupted;
+        Quarantined = quarantined;
         connectionString = ConnectionString(path);
     }
 
     public string Path { get; }
     /// <summary>How many runs were found queued or running on open, and marked interrupted.</summary>
     public int InterruptedOnOpen { get; }
+    /// <summary>Set when the file failed its integrity check on open: it was moved aside and this store started empty.</summary>
+    public QuarantinedDatabase? Quarantined { get; }
+    /// <summary>Test hook: make writes fail on demand (see <see cref="StoreFaults"/>).</summary>
+    public StoreFaults Faults { get; } = new();
 
+    /// <summary>
+    /// Opens (or creates) the database. Throws <see cref="RunStoreOpenException"/>, naming the file and what to do,
+    /// when the folder cannot be created, the file is not a SQLite database, or it cannot be written. A SQLite file that
+    /// fails <c>PRAGMA quick_check</c> is renamed to <c>NAME.damaged-UTCTIME</c> (with its -wal and -shm) and replaced
+    /// by an empty database; <see cref="Quarantined"/> says so.
+    /// </summary>
     public static RunStore Open(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-        using var connection = new SqliteConnection(ConnectionString(full));
-        connection.Open();
-        Schema.Execute(connection, "PRAGMA journal_mode=WAL");
-        Schema.Migrate(connection);
-        using var mark = connection.CreateCommand();
-        mark.CommandText = "UPDATE runs SET status = 'interrupted', error = COALESCE(error, $message) WHERE status IN ('queued', 'running')";
-        mark.Parameters.AddWithValue("$message", InterruptedMessage);
-        int interrupted = mark.ExecuteNonQuery();
-        return new RunStore(full, interrupted);
+        var folder = System.IO.Path.GetDirectoryName(full)!;
+        try { Directory.CreateDirectory(folder); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunStoreOpenException($"Cannot create the folder {folder} for the run database ({e.Message}). " + FixHint, e);
+        }
+        if (!LooksLikeSqlite(full))
+            throw new RunStoreOpenException($"The run database {full} is not a SQLite database (its first bytes are not a SQLite header); " +
+                "nothing was changed. Move the file away, or set ContinualLearning:DatabasePath to another file.");
+
+        QuarantinedDatabase? quarantined = null;
+        if (IntegrityProblem(full) is { } problem)
+        {
+            quarantined = MoveAside(full, problem);
+            if (IntegrityProblem(full) is { } again) // cannot happen for a fresh file, but never serve a damaged one
+                throw new RunStoreOpenException($"The run database {full} is damaged ({again}) even after moving it aside. " + FixHint);
+        }
+        try
+        {
+            using var connection = new SqliteConnection(ConnectionString(full));
+            connection.Open();
+            Schema.Execute(connection, "PRAGMA journal_mode=WAL");
+            Schema.Migrate(connection);
+            using var mark = connection.CreateCommand();
+            mark.CommandText = "UPDATE runs SET status = 'interrupted', error = COALESCE(error, $message) WHERE status IN ('queued', 'running')";
+            mark.Parameters.AddWithValue("$message", InterruptedMessage);
+            int interrupted = mark.ExecuteNonQuery();
+            WriteProbe(connection); // a read-only file or folder, or a full disk, is found now rather than at the first run
+            return new RunStore(full, interrupted, quarantined);
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFault(e))
+        {
+            SqliteConnection.ClearAllPools();
+            throw new RunStoreOpenException($"Cannot write the run database {full}: {StoreErrors.Reason(e)} ({e.Message}). " + FixHint, e);
+        }
+    }
+
+    const string FixHint = "Set ContinualLearning:DatabasePath to a writable file, or fix the folder's permissions or free space.";
+
+    /// <summary>A missing or empty file is fine (SQLite creates it); anything else must start with SQLite's header.</summary>
+    static bool LooksLikeSqlite(string path)
+    {
+        if (!File.Exists(path)) return true;
+        try
+        {
+            using var file = File.OpenRead(path);
+            if (file.Length == 0) return true;
+            var header = new byte[16];
+            return file.ReadAtLeast(header, 16, throwOnEndOfStream: false) == 16 && header.AsSpan().SequenceEqual("SQLite format 3\0"u8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunStoreOpenException($"Cannot read the run database {path} ({e.Message}). " + FixHint, e);
+        }
+    }
+
+    /// <summary>What <c>PRAGMA quick_check</c> found (shortened), or null when the file is sound or new.</summary>
+    static string? IntegrityProblem(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            // Read-only: a damaged file is not written to (no checkpoint); a -wal left by a crash is still read and checked.
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            connection.Open();
+            using var check = connection.CreateCommand();
+            check.CommandText = "PRAGMA quick_check(20)";
+            using var reader = check.ExecuteReader();
+            var lines = new List<string>();
+            while (reader.Read()) lines.Add(reader.GetString(0));
+            return lines is ["ok"] ? null : Shorten(string.Join("; ", lines));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26) // SQLITE_CORRUPT, SQLITE_NOTADB
+        {
+            return Shorten(e.Message);
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFault(e))
+        {
+            throw new RunStoreOpenException($"Cannot open the run database {path}: {StoreErrors.Reason(e)} ({e.Message}). " + FixHint, e);
+        }
+    }
+
+    static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
+
+    /// <summary>Renames a damaged file and its -wal/-shm to NAME.damaged-UTCTIME(-wal/-shm) beside it.</summary>
+    static QuarantinedDatabase MoveAside(string path, string problem)
+    {
+        SqliteConnection.ClearAllPools();
+        var at = DateTimeOffset.UtcNow;
+        var movedTo = $"{path}.damaged-{at:yyyyMMdd'T'HHmmss'Z'}";
+        try
+        {
+            File.Move(path, movedTo);
+            foreach (var suffix in new[] { "-wal", "-shm" })
+                if (File.Exists(path + suffix)) File.Move(path + suffix, movedTo + suffix);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunStoreOpenException($"The run database {path} is damaged ({problem}) and could not be moved aside ({e.Message}). " +
+                "Restore it from a backup, or move it away and start again.", e);
+        }
+        return new QuarantinedDatabase(path, movedTo, problem, at);
     }
 
     static string ConnectionString(string path) =>
@@ -58,39 +163,101 @@ public sealed class RunStore : IDisposable
         return connection;
     }
 
+    /// <summary>Every write goes through here: the fault hook, then one connection; storage faults become <see cref="RunStoreUnavailableException"/>.</summary>
+    T Write<T>(Func<SqliteConnection, T> work)
+    {
+        try
+        {
+            Faults.BeforeWrite();
+            using var connection = Connect();
+            return work(connection);
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFault(e))
+        {
+            throw new RunStoreUnavailableException(StoreErrors.Reason(e), e);
+        }
+    }
+
+    /// <summary>Health probe: one read and one small write in a transaction. Throws <see cref="RunStoreUnavailableException"/>.</summary>
+    public void Probe()
+    {
+        Write(connection =>
+        {
+            using var read = connection.CreateCommand();
+            read.CommandText = "SELECT MAX(version) FROM schema_version";
+            read.ExecuteScalar();
+            WriteProbe(connection);
+            return 0;
+        });
+    }
+
+    static void WriteProbe(SqliteConnection connection)
+    {
+        using var tx = connection.BeginTransaction();
+        using var upsert = connection.CreateCommand();
+        upsert.Transaction = tx;
+        upsert.CommandText = "INSERT INTO health_probe (id, checked_at) VALUES (1, $now) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at";
+        upsert.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        upsert.ExecuteNonQuery();
+        tx.Commit();
+    }
+
     /// <summary>Stores a run and starts writing its events as they come, in batches (one transaction per batch).</summary>
     public RunRecording Record(TrainingRun run, string? name = null, string? sweepId = null, TimeSpan? flushInterval = null)
     {
         AddRun(run.Id, run.Config, run.CreatedAt, name, sweepId);
-        return new RunRecording(this, run.Events, flushInterval ?? RunRecording.DefaultFlushInterval, run.Completion);
+        return Follow(run, flushInterval);
     }
 
+    /// <summary>Starts writing the events of a run already added (<see cref="AddRuns"/>), in batches.</summary>
+    public RunRecording Follow(TrainingRun run, TimeSpan? flushInterval = null, IReadOnlyList<TimeSpan>? retryDelays = null, CancellationToken stop = default) =>
+        new(this, run.Events, flushInterval ?? RunRecording.DefaultFlushInterval, run.Completion, retryDelays ?? RunRecording.DefaultRetryDelays, stop);
+
     /// <summary>Adds a queued run with no events yet.</summary>
-    public void AddRun(string id, RunConfig config, DateTimeOffset createdAt, string? name = null, string? sweepId = null)
+    public void AddRun(string id, RunConfig config, DateTimeOffset createdAt, string? name = null, string? sweepId = null) =>
+        AddRuns([new NewRun(id, config, createdAt, name)], sweepId is null ? null : new NewSweep(sweepId, null, null, createdAt));
+
+    /// <summary>
+    /// Adds queued runs, and the sweep they form when given, in one transaction: all are stored or none
+    /// (throws <see cref="RunStoreUnavailableException"/>). A sweep with a null spec only tags the runs (its row exists).
+    /// </summary>
+    public void AddRuns(IReadOnlyList<NewRun> runs, NewSweep? sweep = null) => Write(connection =>
     {
-        using var connection = Connect();
+        using var tx = connection.BeginTransaction();
+        if (sweep is { SpecJson: not null }) InsertSweep(connection, tx, sweep.Id, sweep.SpecJson, runs.Select(r => r.Id).ToArray(), sweep.CreatedAt, sweep.Name);
         using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
         insert.CommandText = """
             INSERT INTO runs (id, name, status, created_at, config_json, sweep_id)
             VALUES ($id, $name, 'queued', $created, $config, $sweep)
             """;
-        insert.Parameters.AddWithValue("$id", id);
-        insert.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
-        insert.Parameters.AddWithValue("$config", JsonSerializer.Serialize(config, EngineJson.Options));
-        insert.Parameters.AddWithValue("$sweep", (object?)sweepId ?? DBNull.Value);
-        insert.ExecuteNonQuery();
-    }
+        var id = insert.Parameters.Add("$id", SqliteType.Text);
+        var name = insert.Parameters.Add("$name", SqliteType.Text);
+        var created = insert.Parameters.Add("$created", SqliteType.Integer);
+        var config = insert.Parameters.Add("$config", SqliteType.Text);
+        insert.Parameters.AddWithValue("$sweep", (object?)sweep?.Id ?? DBNull.Value);
+        foreach (var run in runs)
+        {
+            id.Value = run.Id;
+            name.Value = (object?)run.Name ?? DBNull.Value;
+            created.Value = run.CreatedAt.ToUnixTimeMilliseconds();
+            config.Value = JsonSerializer.Serialize(run.Config, EngineJson.Options);
+            insert.ExecuteNonQuery();
+        }
+        tx.Commit();
+        return 0;
+    });
 
     /// <summary>
     /// Appends a batch of a run's events in one transaction and moves the run's status along (started → running,
     /// terminal event → finished/failed/cancelled with the result). Events already stored are skipped, so a batch
     /// can be retried. Returns false when the run is not in the store (e.g. deleted while it ran).
     /// </summary>
-    public bool AppendEvents(string runId, IReadOnlyList<RunEvent> events)
+    public bool AppendEvents(string runId, IReadOnlyList<RunEvent> events) =>
+        events.Count == 0 || Write(connection => AppendEvents(connection, runId, events));
+
+    static bool AppendEvents(SqliteConnection connection, string runId, IReadOnlyList<RunEvent> events)
     {
-        if (events.Count == 0) return true;
-        using var connection = Connect();
         using var tx = connection.BeginTransaction();
         using (var exists = connection.CreateCommand())
         {
@@ -110,7 +277,7 @@ public sealed class RunStore : IDisposable
             foreach (var e in events)
             {
                 seq.Value = e.Seq;
-                json.Value = JsonSerializer.Serialize(e, EngineJson.Options);
+                json.Value = EventJson(e);
                 insert.ExecuteNonQuery();
             }
         }
@@ -141,7 +308,7 @@ public sealed class RunStore : IDisposable
                 if (last.Result is { } r)
                 {
                     sets.AddRange(["result_json = $result", "average_accuracy = $avg", "forgetting = $forgetting", "backward_transfer = $bwt", "duration_ms = $duration"]);
-                    update.Parameters.AddWithValue("$result", JsonSerializer.Serialize(r, EngineJson.Options));
+                    update.Parameters.AddWithValue("$result", (object?)Json(r) ?? DBNull.Value);
                     update.Parameters.AddWithValue("$avg", r.AverageAccuracy);
                     update.Parameters.AddWithValue("$forgetting", r.Forgetting);
                     update.Parameters.AddWithValue("$bwt", r.BackwardTransfer);
@@ -154,6 +321,22 @@ public sealed class RunStore : IDisposable
         }
         tx.Commit();
         return true;
+    }
+
+    /// <summary>
+    /// An event as stored. One that cannot be serialised (a non-finite number the engine let through) is stored without its
+    /// measurements and says so, rather than leaving the run unfinished in the database.
+    /// </summary>
+    static string EventJson(RunEvent e) => Json(e) ?? JsonSerializer.Serialize(e with
+    {
+        Loss = null, Accuracies = null, Predictions = null, GeneratedImages = null, Plan = null, Result = null,
+        Message = "This event's measurements could not be stored (not a finite number).",
+    }, EngineJson.Options);
+
+    static string? Json<T>(T value)
+    {
+        try { return JsonSerializer.Serialize(value, EngineJson.Options); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or JsonException) { return null; }
     }
 
     const string SummaryColumns = "id, name, status, created_at, started_at, ended_at, config_json, average_accuracy, forgetting, backward_transfer, duration_ms, error, sweep_id, event_count";
@@ -208,12 +391,14 @@ public sealed class RunStore : IDisposable
     public bool Rename(string id, string? name)
     {
         if (RunNames.Problem(name) is { } problem) throw new ArgumentException($"{RunNames.Field}: {problem}", nameof(name));
-        using var connection = Connect();
-        using var update = connection.CreateCommand();
-        update.CommandText = "UPDATE runs SET name = $name WHERE id = $id";
-        update.Parameters.AddWithValue("$id", id);
-        update.Parameters.AddWithValue("$name", name is null ? DBNull.Value : name.Trim());
-        return update.ExecuteNonQuery() == 1;
+        return Write(connection =>
+        {
+            using var update = connection.CreateCommand();
+            update.CommandText = "UPDATE runs SET name = $name WHERE id = $id";
+            update.Parameters.AddWithValue("$id", id);
+            update.Parameters.AddWithValue("$name", name is null ? DBNull.Value : name.Trim());
+            return update.ExecuteNonQuery() == 1;
+        });
     }
 
     public bool Delete(string id) => Delete([id]) == 1;
@@ -223,7 +408,11 @@ public sealed class RunStore : IDisposable
     {
         var list = ids.Distinct().ToArray();
         if (list.Length == 0) return 0;
-        using var connection = Connect();
+        return Write(connection => Delete(connection, list));
+    }
+
+    static int Delete(SqliteConnection connection, string[] list)
+    {
         using var tx = connection.BeginTransaction();
         int deleted = 0;
         using var events = connection.CreateCommand();
@@ -246,21 +435,10 @@ public sealed class RunStore : IDisposable
     }
 
     /// <summary>Stores a sweep (or repeat) and marks its runs as belonging to it, in one transaction.</summary>
-    public void AddSweep(string id, string specJson, IReadOnlyList<string> runIds, DateTimeOffset createdAt, string? name = null)
+    public void AddSweep(string id, string specJson, IReadOnlyList<string> runIds, DateTimeOffset createdAt, string? name = null) => Write(connection =>
     {
-        using var connection = Connect();
         using var tx = connection.BeginTransaction();
-        using (var insert = connection.CreateCommand())
-        {
-            insert.Transaction = tx;
-            insert.CommandText = "INSERT INTO sweeps (id, name, created_at, spec_json, run_ids_json) VALUES ($id, $name, $created, $spec, $runs)";
-            insert.Parameters.AddWithValue("$id", id);
-            insert.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
-            insert.Parameters.AddWithValue("$spec", specJson);
-            insert.Parameters.AddWithValue("$runs", JsonSerializer.Serialize(runIds, EngineJson.Options));
-            insert.ExecuteNonQuery();
-        }
+        InsertSweep(connection, tx, id, specJson, runIds, createdAt, name);
         using (var tag = connection.CreateCommand())
         {
             tag.Transaction = tx;
@@ -270,6 +448,20 @@ public sealed class RunStore : IDisposable
             foreach (var r in runIds) { runId.Value = r; tag.ExecuteNonQuery(); }
         }
         tx.Commit();
+        return 0;
+    });
+
+    static void InsertSweep(SqliteConnection connection, SqliteTransaction tx, string id, string specJson, IReadOnlyList<string> runIds, DateTimeOffset createdAt, string? name)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = "INSERT INTO sweeps (id, name, created_at, spec_json, run_ids_json) VALUES ($id, $name, $created, $spec, $runs)";
+        insert.Parameters.AddWithValue("$id", id);
+        insert.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$created", createdAt.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("$spec", specJson);
+        insert.Parameters.AddWithValue("$runs", JsonSerializer.Serialize(runIds, EngineJson.Options));
+        insert.ExecuteNonQuery();
     }
 
     /// <summary>The results of the given runs that have one (finished runs), without their events.</summary>

@@ -48,6 +48,13 @@ static class Schema
             run_ids_json TEXT NOT NULL
         );
         """,
+        // 3: one row the health check and start-up rewrite, to prove the file can be written.
+        """
+        CREATE TABLE health_probe (
+            id INTEGER PRIMARY KEY,
+            checked_at INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -25,6 +25,8 @@ public sealed record RunSummary
     /// <summary>The sweep or repeat group the run belongs to, if any.</summary>
     public string? SweepId { get; init; }
     public int EventCount { get; init; }
+    /// <summary>Not stored: set by the server for a run it holds whose events or end could not be saved yet (one sentence).</summary>
+    public string? RecordingError { get; init; }
 
     public string Dataset => Config.Dataset;
     public string Tasks => Config.Tasks;
@@ -51,3 +53,9 @@ public sealed record StoredRun(RunSummary Summary, RunResult? Result, IReadOnlyL
 
 /// <summary>A stored sweep or repeat: what was asked and which runs it queued (in plan order).</summary>
 public sealed record StoredSweep(string Id, string? Name, DateTimeOffset CreatedAt, string SpecJson, IReadOnlyList<string> RunIds);
+
+/// <summary>A run to add as queued (<see cref="RunStore.AddRuns"/>).</summary>
+public sealed record NewRun(string Id, RunConfig Config, DateTimeOffset CreatedAt, string? Name = null);
+
+/// <summary>The sweep a group of new runs forms; stored with them in the same transaction.</summary>
+public sealed record NewSweep(string Id, string? SpecJson, string? Name, DateTimeOffset CreatedAt);

@@ -97,7 +97,9 @@ public sealed class RestApiTests(DashboardServer server) : IClassFixture<Dashboa
     public async Task Health_and_openapi_are_served()
     {
         using var http = server.Http();
-        Assert.Equal("Healthy", await http.GetStringAsync("/healthz"));
+        var health = await http.GetFromJsonAsync<JsonElement>("/healthz");
+        Assert.Equal("Healthy", health.GetProperty("status").GetString());
+        Assert.Equal("Healthy", health.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
         var openApi = await http.GetStringAsync("/openapi/v1.json");
         Assert.Contains("/api/runs/{id}/cancel", openApi);
     }

@@ -7,11 +7,14 @@ namespace ContinualLearning.History.Tests;
 public sealed class DashboardServer : WebApplicationFactory<Program>
 {
     readonly bool ownsFolder;
+    readonly IReadOnlyDictionary<string, string> settings;
 
     /// <param name="dataFolder">An existing data folder to reuse (a "restart"); by default a fresh one, deleted on dispose.</param>
-    public DashboardServer(string? dataFolder = null)
+    /// <param name="settings">More configuration ("ContinualLearning:FinishedRunsInMemory" = "0" …).</param>
+    public DashboardServer(string? dataFolder = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         ownsFolder = dataFolder is null;
+        this.settings = settings ?? new Dictionary<string, string>();
         DataFolder = dataFolder ?? NewFolder();
         UseKestrel(0);
         StartServer();
@@ -26,6 +29,7 @@ public sealed class DashboardServer : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ContinualLearning:DataFolder", DataFolder);
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
         builder.UseStaticWebAssets(); // the browser test needs MudBlazor's and Plotly's files outside Development
     }
 

@@ -67,7 +67,7 @@ public class KillTest
     }
 
     /// <summary>The dashboard's own build output, in the same configuration as these tests.</summary>
-    static string DashboardDll()
+    internal static string DashboardDll()
     {
         var testBin = new DirectoryInfo(AppContext.BaseDirectory); // tests/History.Tests/bin/{Configuration}/net10.0/
         var configuration = testBin.Parent!.Name;

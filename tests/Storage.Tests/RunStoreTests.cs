@@ -28,7 +28,7 @@ public class RunStoreTests : IDisposable
     {
         using var store = db.Open();
         Assert.True(File.Exists(db.Path));
-        Assert.Equal(2, store.SchemaVersion());
+        Assert.Equal(3, store.SchemaVersion());
         Assert.Empty(store.ListRuns());
 
         using var connection = new SqliteConnection($"Data Source={db.Path}");
@@ -43,7 +43,7 @@ public class RunStoreTests : IDisposable
     {
         using (var store = db.Open()) store.AddRun("a", new RunConfig(), T0);
         using var again = db.Open();
-        Assert.Equal(2, again.SchemaVersion());
+        Assert.Equal(3, again.SchemaVersion());
         Assert.Equal("a", Assert.Single(again.ListRuns()).Id);
     }
 
@@ -69,7 +69,7 @@ public class RunStoreTests : IDisposable
         SqliteConnection.ClearAllPools();
 
         using var store = db.Open();
-        Assert.Equal(2, store.SchemaVersion());
+        Assert.Equal(3, store.SchemaVersion()); // sweeps (2) and health_probe (3) added
         Assert.Equal("old", Assert.Single(store.ListRuns()).Id);
         store.AddSweep("s", "{}", ["old"], T0);
         Assert.Equal(["old"], store.GetSweep("s")!.RunIds);

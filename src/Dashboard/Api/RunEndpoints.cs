@@ -20,6 +20,7 @@ public static class RunEndpoints
             if (ConfigBody.Read(body, out var bodyErrors) is not { } config)
                 return Results.ValidationProblem(ToDictionary(bodyErrors), title: "Invalid run configuration");
             var submission = queue.Submit(config);
+            if (submission.StorageUnavailable is { } storage) return StorageUnavailable(storage);
             if (submission.QueueFull)
                 return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "The run queue is full",
                     detail: $"{queue.Capacity} runs are already waiting; try again when one has started.");
@@ -30,10 +31,11 @@ public static class RunEndpoints
         .WithSummary("Queue a training run (\"preset\": NAME starts from a preset; the fields given override it)")
         .Produces<RunCreated>(StatusCodes.Status202Accepted)
         .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         runs.MapGet("/", (IRunRegistry registry, RunQueue queue) => registry.All().Select(r => RunView.Of(r, queue)))
-            .WithSummary("All runs, newest first");
+            .WithSummary("The runs in this server's memory, newest first: queued, running, and the most recent ended ones (every stored run: /api/history)");
 
         runs.MapGet("/{id}", Results<Ok<RunView>, ProblemHttpResult> (string id, IRunRegistry registry, RunQueue queue, History.RunHistory history) =>
             registry.Find(id) is { } run ? TypedResults.Ok(RunView.Of(run, queue))
@@ -68,6 +70,19 @@ public static class RunEndpoints
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The run has ended", detail: $"Run {id} is {run.Status.ToString().ToLowerInvariant()}.");
         act(run);
         return Results.Ok(RunView.Of(run, queue));
+    }
+
+    /// <summary>503 with Retry-After: the run database cannot be written, so nothing was queued.</summary>
+    public static IResult StorageUnavailable(string reason) => new RetryLater(
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The run database cannot be written", detail: reason));
+
+    sealed class RetryLater(IResult problem) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.Headers.RetryAfter = "30";
+            return problem.ExecuteAsync(context);
+        }
     }
 
     static ProblemHttpResult NotFound(string id) =>

@@ -17,11 +17,12 @@ public sealed record RunView(
     DateTimeOffset? EndedAt,
     RunConfig Config,
     RunResult? Result,
-    string? Error)
+    string? Error,
+    string? RecordingError = null)
 {
     public static RunView Of(TrainingRun run, RunQueue queue) => new(
         run.Id, run.Status, queue.QueuePosition(run), run.Control.IsPaused && run.Status == RunStatus.Running,
-        run.Control.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config, run.Result, run.Error);
+        run.Control.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config, run.Result, run.Error, queue.RecordingError(run));
 }
 
 public sealed record RunCreated(string Id);

@@ -22,6 +22,7 @@ public static class HistoryEndpoints
     public static IServiceCollection AddRunHistory(this IServiceCollection services)
     {
         services.AddSingleton<RunHistory>();
+        services.AddSingleton<IRunRecorder>(sp => sp.GetRequiredService<RunHistory>());
         // Built at start-up, so it listens before the first run is queued.
         services.AddHostedService(sp => sp.GetRequiredService<RunHistory>());
         services.AddSingleton<SweepService>();
@@ -56,7 +57,7 @@ public static class HistoryEndpoints
     public static void MapHistoryEndpoints(this IEndpointRouteBuilder app)
     {
         var history = app.MapGroup("/api/history").WithTags("History");
-        history.MapGet("/", (RunHistory h) => h.Store.ListRuns())
+        history.MapGet("/", (RunHistory h) => h.ListRuns())
             .WithSummary("Every stored run, newest first, with the summary fields of the history grid (no events)");
 
         var runs = app.MapGroup("/api/runs").WithTags("History");
@@ -74,7 +75,7 @@ public static class HistoryEndpoints
         runs.MapDelete("/{id}", (string id, IRunRegistry registry, RunHistory h) =>
         {
             if (IsGoing(id, registry)) return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The run is still going", detail: "Cancel it first.");
-            return h.Store.Delete(id) ? Results.NoContent() : NotFound(id);
+            return h.Delete([id]) == 1 ? Results.NoContent() : NotFound(id);
         }).WithSummary("Delete a finished run and its events");
 
         runs.MapPost("/delete", (DeleteRequest request, IRunRegistry registry, RunHistory h) =>
@@ -82,7 +83,7 @@ public static class HistoryEndpoints
             if (request.Ids is null || request.Ids.Any(string.IsNullOrWhiteSpace))
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["ids"] = ["must be a list of run ids, none empty"] }, title: "Invalid delete request");
             var skipped = request.Ids.Where(id => IsGoing(id, registry)).ToArray();
-            return Results.Ok(new DeleteResult(h.Store.Delete(request.Ids.Except(skipped)), skipped));
+            return Results.Ok(new DeleteResult(h.Delete(request.Ids.Except(skipped).ToArray()), skipped));
         }).WithSummary("Delete several runs; runs still going are skipped");
 
         var compare = app.MapGroup("/api/compare").WithTags("History");
@@ -99,6 +100,7 @@ public static class HistoryEndpoints
             if (ReadSweep(body, out var bodyErrors) is not { } request)
                 return Results.ValidationProblem(RunEndpoints.ToDictionary(bodyErrors), title: "Invalid sweep");
             var submission = service.Submit(request);
+            if (submission.StorageUnavailable is { } storage) return RunEndpoints.StorageUnavailable(storage);
             if (submission.QueueFull)
                 return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "The run queue is too full for this sweep",
                     detail: $"{queue.WaitingCount} of {queue.Capacity} places are taken; the sweep needs one per run.");

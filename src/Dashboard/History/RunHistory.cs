@@ -1,32 +1,50 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
 using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Engine;
 using ContinualLearning.Engine.Events;
+using ContinualLearning.Engine.Training;
 using ContinualLearning.Storage;
 using Microsoft.Extensions.Options;
 
 namespace ContinualLearning.Dashboard.History;
 
 /// <summary>
-/// Keeps every run: opens the run database on start (marking runs a crash left behind as interrupted) and records
-/// each run the registry gets, from its first event, on the same RunEventLog the hub and pages read.
+/// Keeps every run: opens the run database on start (checking it, and marking runs a crash left behind as interrupted),
+/// stores each run the queue submits before it is queued, and records its events from the same RunEventLog the hub
+/// and pages read. Once a run's end is stored the registry may release it; it is then served from the database.
+/// A recording that fails is isolated here: the run goes on, shows a "not saved" notice, and is saved when the
+/// database can be written again (the health check's successful probe retries at once).
 /// </summary>
-public sealed class RunHistory : IHostedService, IDisposable
+public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
 {
     readonly IRunRegistry registry;
     readonly ILogger<RunHistory> logger;
-    readonly List<RunRecording> recordings = [];
-    readonly Lock gate = new();
+    readonly ConcurrentDictionary<string, (TrainingRun Run, RunRecording Recording)> recordings = new();
+    readonly CancellationTokenSource stopping = new();
 
     public RunHistory(IRunRegistry registry, IOptions<DashboardOptions> options, IConfiguration configuration, ILogger<RunHistory> logger)
     {
         this.registry = registry;
         this.logger = logger;
         DatabasePath = DatabasePathFrom(configuration, options.Value);
-        Store = RunStore.Open(DatabasePath);
+        try
+        {
+            Store = RunStore.Open(DatabasePath);
+        }
+        catch (RunStoreOpenException e)
+        {
+            // The message names the file, the cause and what to do; the server does not start without its database.
+            logger.LogCritical("{Problem}", e.Message);
+            throw;
+        }
+        if (Store.Quarantined is { } q)
+            logger.LogError("THE RUN DATABASE {Path} WAS DAMAGED ({Problem}). It was moved to {MovedTo} and an empty database was started, " +
+                "so the run history is empty. To get the history back, stop the server and restore the database from a backup " +
+                "(or try `sqlite3 {MovedTo} \".recover\"`).", q.OriginalPath, q.Problem, q.MovedTo, q.MovedTo);
         if (Store.InterruptedOnOpen > 0)
             logger.LogWarning("{Count} runs were still going when the server last stopped; they are marked interrupted", Store.InterruptedOnOpen);
         logger.LogInformation("Run history in {Path}", DatabasePath);
-        // Subscribed here, not in StartAsync, so no run can be added before the recorder listens.
-        registry.RunAdded += Record;
     }
 
     /// <summary>ContinualLearning:DatabasePath, or runs.db in the data folder.</summary>
@@ -36,17 +54,88 @@ public sealed class RunHistory : IHostedService, IDisposable
     public string DatabasePath { get; }
     public RunStore Store { get; }
 
-    void Record(Engine.Training.TrainingRun run)
+    public event Action<string>? RecordingChanged;
+
+    public void Begin(IReadOnlyList<TrainingRun> runs, RunGroup? group = null)
     {
-        // The row is inserted here, synchronously (one small INSERT), so a run is in the history before Submit returns
-        // and a sweep can tag its runs; the events follow on the recording's own task.
-        var recording = Store.Record(run);
-        lock (gate)
+        try
         {
-            recordings.RemoveAll(r => r.Completion.IsCompleted);
-            recordings.Add(recording);
+            Store.AddRuns(runs.Select(r => new NewRun(r.Id, r.Config, r.CreatedAt)).ToArray(),
+                group is null ? null : new NewSweep(group.Id, group.SpecJson, group.Name, DateTimeOffset.UtcNow));
         }
-        recording.Completion.ContinueWith(t => logger.LogError(t.Exception, "Recording run {Id} failed", run.Id), TaskContinuationOptions.OnlyOnFaulted);
+        catch (RunStoreUnavailableException e)
+        {
+            logger.LogError(e.InnerException, "Refused {Count} run(s): the run database {Path} cannot be written ({Reason})", runs.Count, DatabasePath, e.Reason);
+            throw;
+        }
+        foreach (var run in runs) Follow(run);
+        RetryUnsaved(); // the database took a write: runs that could not be saved earlier may be now
+    }
+
+    void Follow(TrainingRun run)
+    {
+        var recording = Store.Follow(run, stop: stopping.Token);
+        recordings[run.Id] = (run, recording);
+        recording.ErrorChanged += r =>
+        {
+            if (r.Error is null) logger.LogInformation("Run {Id} is being saved again", r.RunId);
+            else logger.LogError(r.LastFailure, "Run {Id}: writing to the run database {Path} failed ({Failures} so far); the run goes on and is kept in memory",
+                r.RunId, DatabasePath, r.FailedWrites);
+            RecordingChanged?.Invoke(r.RunId);
+        };
+        recording.Completion.ContinueWith(_ => Ended(run, recording), TaskScheduler.Default);
+    }
+
+    void Ended(TrainingRun run, RunRecording recording)
+    {
+        if (recording.Saved || recording.Deleted)
+        {
+            recordings.TryRemove(run.Id, out _);
+            if (recording.Saved) registry.Release(run); // now served from the database
+        }
+        else if (!stopping.IsCancellationRequested)
+            logger.LogError("Run {Id} ended as {Status} but its end could not be saved after {Attempts} attempts; it stays in memory and " +
+                "is saved when the run database {Path} can be written again (if the server stops first, it will show as interrupted)",
+                run.Id, run.Status, recording.RetryDelays.Count + 1, DatabasePath);
+    }
+
+    public string? RecordingError(string runId) => recordings.TryGetValue(runId, out var r) ? r.Recording.Error : null;
+
+    /// <summary>Runs ended or going whose events could not all be saved yet.</summary>
+    public int UnsavedCount => recordings.Values.Count(r => r.Recording.Error is not null);
+
+    /// <summary>The database took a write again: save what could not be saved, now.</summary>
+    public void RetryUnsaved()
+    {
+        foreach (var (run, recording) in recordings.Values.Where(r => r.Recording.Error is not null))
+        {
+            if (!recording.Completion.IsCompleted) recording.Nudge();
+            else if (recording.TrySaveRest())
+            {
+                logger.LogInformation("Run {Id}: its end is stored now", run.Id);
+                Ended(run, recording);
+            }
+        }
+    }
+
+    /// <summary>Deletes runs from the database and from memory; returns how many were stored.</summary>
+    public int Delete(IReadOnlyCollection<string> ids)
+    {
+        int deleted = Store.Delete(ids);
+        foreach (var id in ids) registry.Remove(id);
+        return deleted;
+    }
+
+    /// <summary>
+    /// Every stored run, newest first; a run this server holds whose end could not be saved yet shows its status as the
+    /// server knows it, with <see cref="RunSummary.RecordingError"/> saying it is not saved.
+    /// </summary>
+    public IReadOnlyList<RunSummary> ListRuns()
+    {
+        var runs = Store.ListRuns();
+        if (recordings.IsEmpty || !recordings.Values.Any(r => r.Recording.Error is not null)) return runs;
+        return runs.Select(s => recordings.TryGetValue(s.Id, out var r) && r.Recording.Error is { } error
+            ? s with { Status = r.Run.Status, RecordingError = error } : s).ToArray();
     }
 
     /// <summary>
@@ -62,7 +151,7 @@ public sealed class RunHistory : IHostedService, IDisposable
     }
 
     /// <summary>The live run behind a stored one while it is still producing events, else null.</summary>
-    public Engine.Training.TrainingRun? Going(string runId) => registry.Find(runId) is { Events.IsComplete: false } live ? live : null;
+    public TrainingRun? Going(string runId) => registry.Find(runId) is { Events.IsComplete: false } live ? live : null;
 
     /// <summary>A stored run's events from the database, or null when the run is unknown.</summary>
     public IAsyncEnumerable<RunEvent>? StoredEvents(string runId, CancellationToken ct) =>
@@ -83,11 +172,10 @@ public sealed class RunHistory : IHostedService, IDisposable
     /// <summary>Runs after the run queue has stopped (and recorded its cancellations): lets the last batches land.</summary>
     public void Dispose()
     {
-        registry.RunAdded -= Record;
-        Task[] pending;
-        lock (gate) pending = recordings.Select(r => r.Completion).ToArray();
-        try { Task.WaitAll(pending, TimeSpan.FromSeconds(5)); }
-        catch (AggregateException) { } // already logged
+        var pending = recordings.Values.Select(r => r.Recording.Completion).ToArray();
+        if (!Task.WaitAll(pending, TimeSpan.FromSeconds(5)))
+            logger.LogWarning("Stopping with runs not saved; they will show as interrupted");
+        stopping.Cancel(); // recordings still retrying give up
         Store.Dispose();
     }
 }

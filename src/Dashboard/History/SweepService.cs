@@ -13,7 +13,7 @@ namespace ContinualLearning.Dashboard.History;
 /// </summary>
 public sealed record SweepRequest(RunConfig? Config, string? Param, double[]? Values, int? Seeds, string? Name);
 
-public sealed record SweepSubmission(string? Id, IReadOnlyList<ConfigError> Errors, bool QueueFull);
+public sealed record SweepSubmission(string? Id, IReadOnlyList<ConfigError> Errors, bool QueueFull, string? StorageUnavailable = null);
 
 /// <summary>One run of a sweep: the value and seed it was given, and where it stands.</summary>
 public sealed record SweepRunView(string Id, double Value, int Seed, RunStatus Status);
@@ -41,20 +41,10 @@ public sealed class SweepService(RunQueue queue, RunHistory history)
         var plan = SweepPlanner.Plan(spec);
         if (queue.WaitingCount + plan.Count > queue.Capacity) return new(null, [], true);
 
-        var runs = new List<TrainingRun>();
-        foreach (var planned in plan)
-        {
-            var submission = queue.Submit(planned.Config);
-            if (!submission.Accepted)
-            {
-                // Another client filled the queue meanwhile: take back what this sweep queued.
-                foreach (var run in runs) queue.Cancel(run);
-                return new(null, submission.Errors, submission.QueueFull);
-            }
-            runs.Add(submission.Run!);
-        }
+        // All runs and the sweep are stored in one transaction before any is queued: all or nothing.
         var id = "s" + Guid.NewGuid().ToString("n")[..11];
-        history.Store.AddSweep(id, JsonSerializer.Serialize(spec, EngineJson.Options), runs.Select(r => r.Id).ToArray(), DateTimeOffset.UtcNow, request.Name);
+        var submission = queue.SubmitAll(plan.Select(p => p.Config).ToArray(), new RunGroup(id, JsonSerializer.Serialize(spec, EngineJson.Options), request.Name));
+        if (!submission.Accepted) return new(null, submission.Errors, submission.QueueFull, submission.StorageUnavailable);
         return new(id, [], false);
     }
 

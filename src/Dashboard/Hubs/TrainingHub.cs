@@ -47,6 +47,7 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistor
     public string Start(RunConfig config)
     {
         var submission = queue.Submit(config);
+        if (submission.StorageUnavailable is { } storage) throw new HubException(storage);
         if (submission.QueueFull) throw new HubException($"The run queue is full ({queue.Capacity} waiting); try again later.");
         if (!submission.Accepted) throw new HubException("Invalid run configuration: " + string.Join("; ", submission.Errors));
         return submission.Run!.Id;

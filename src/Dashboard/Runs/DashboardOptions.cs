@@ -13,6 +13,11 @@ public sealed class DashboardOptions
     public int Concurrency { get; set; } = 1;
     /// <summary>Steps per second the dashboard starts runs at, so people can watch (the seed's ~126 steps take ~16 s at 8).</summary>
     public double DashboardPace { get; set; } = 8;
+    /// <summary>Ended runs kept in memory after they are stored (the "recent runs" menu, quick look-ups); older ones are
+    /// served from the run database. Their events cost about 0.5 KB each.</summary>
+    public int FinishedRunsInMemory { get; set; } = 12;
+    /// <summary>At most this many events in all over the ended runs kept in memory (about 45 MB at the default).</summary>
+    public long FinishedEventsInMemory { get; set; } = 100_000;
     /// <summary>TorchSharp's intra-op threads (process-wide). 0 = one less than the cores, so serving the page and the
     /// hub's watchers never waits behind training; the small seed models gain nothing from more threads anyway.</summary>
     public int TorchThreads { get; set; }

@@ -1,37 +1,37 @@
 using ContinualLearning.Engine.Training;
+using Microsoft.Extensions.Options;
 
 namespace ContinualLearning.Dashboard.Runs;
 
 /// <summary>
-/// Every run the server knows, by id. The in-memory registry is the whole story today; persistence (issue 4)
-/// subscribes to RunAdded and follows each run's RunEventLog from seq 1, the same stream the hub and pages read.
+/// The runs this server holds in memory, by id: queued, running, ended but not yet stored, and the few most recently
+/// ended. A run whose end is stored is released (<see cref="Release"/>) and then served from the run database, so memory
+/// does not grow with the number of runs.
 /// </summary>
 public interface IRunRegistry
 {
-    /// <summary>
-    /// Raised once per new run, before it is queued. Handlers run synchronously while the queue is locked: start any
-    /// follow-up work (e.g. <c>_ = StoreAsync(run.Events.ReadChunksAsync(1))</c>) and return at once. The log keeps the
-    /// whole history, so a follower that starts late still gets every event.
-    /// </summary>
-    event Action<TrainingRun>? RunAdded;
-
     void Add(TrainingRun run);
     TrainingRun? Find(string id);
-    /// <summary>All runs, newest first.</summary>
+    /// <summary>All runs in memory, newest first.</summary>
     IReadOnlyList<TrainingRun> All();
+    /// <summary>The run has ended and is fully stored: the registry may forget it (it keeps the most recent few).</summary>
+    void Release(TrainingRun run);
+    /// <summary>Forgets a run at once (it was deleted). False when it was not held.</summary>
+    bool Remove(string id);
 }
 
-public sealed class InMemoryRunRegistry : IRunRegistry
+/// <param name="options">How many released runs (and events in them) stay in memory; defaults when null.</param>
+public sealed class InMemoryRunRegistry(IOptions<DashboardOptions>? options = null) : IRunRegistry
 {
+    readonly DashboardOptions settings = options?.Value ?? new();
     readonly Dictionary<string, TrainingRun> runs = [];
+    readonly LinkedList<TrainingRun> released = new(); // oldest first
+    long releasedEvents;
     readonly Lock gate = new();
-
-    public event Action<TrainingRun>? RunAdded;
 
     public void Add(TrainingRun run)
     {
         lock (gate) runs.Add(run.Id, run);
-        RunAdded?.Invoke(run);
     }
 
     public TrainingRun? Find(string id)
@@ -42,5 +42,34 @@ public sealed class InMemoryRunRegistry : IRunRegistry
     public IReadOnlyList<TrainingRun> All()
     {
         lock (gate) return runs.Values.OrderByDescending(r => r.CreatedAt).ToArray();
+    }
+
+    public void Release(TrainingRun run)
+    {
+        lock (gate)
+        {
+            if (!runs.ContainsKey(run.Id) || released.Contains(run)) return;
+            released.AddLast(run);
+            releasedEvents += run.Events.Count;
+            while (released.First is { } oldest
+                && (released.Count > settings.FinishedRunsInMemory || releasedEvents > settings.FinishedEventsInMemory))
+                Forget(oldest.Value);
+        }
+    }
+
+    public bool Remove(string id)
+    {
+        lock (gate)
+        {
+            if (!runs.TryGetValue(id, out var run)) return false;
+            Forget(run);
+            return true;
+        }
+    }
+
+    void Forget(TrainingRun run)
+    {
+        runs.Remove(run.Id);
+        if (released.Remove(run)) releasedEvents -= run.Events.Count;
     }
 }

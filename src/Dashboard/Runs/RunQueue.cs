@@ -5,17 +5,28 @@ using Microsoft.Extensions.Options;
 
 namespace ContinualLearning.Dashboard.Runs;
 
-/// <summary>What became of a submitted config: a queued run, validation errors, or a full queue.</summary>
-public sealed record Submission(TrainingRun? Run, IReadOnlyList<ConfigError> Errors, bool QueueFull)
+/// <summary>
+/// What became of a submitted config: a queued run, validation errors, a full queue, or a run database that cannot be
+/// written (<paramref name="StorageUnavailable"/>: the sentence to show; nothing was queued).
+/// </summary>
+public sealed record Submission(TrainingRun? Run, IReadOnlyList<ConfigError> Errors, bool QueueFull, string? StorageUnavailable = null)
 {
     public bool Accepted => Run is not null;
+}
+
+/// <summary>What became of a group of configs (a sweep): all queued, or none, and why.</summary>
+public sealed record GroupSubmission(IReadOnlyList<TrainingRun> Runs, IReadOnlyList<ConfigError> Errors, bool QueueFull, string? StorageUnavailable = null)
+{
+    public bool Accepted => Runs.Count > 0;
 }
 
 /// <summary>
 /// The background engine: a bounded FIFO of runs and a fixed set of dedicated worker threads (TorchSharp dispose
 /// scopes are thread-bound, so a run lives on one thread from start to end). Every edge (REST, hub, page) submits here.
 /// </summary>
-public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOptions<DashboardOptions> options, ILogger<RunQueue> logger)
+/// <param name="recorder">Stores each run before it is queued (the run history); none in tests that need no database.</param>
+public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOptions<DashboardOptions> options, ILogger<RunQueue> logger,
+    IRunRecorder? recorder = null)
     : IHostedService, IDisposable
 {
     readonly DashboardOptions settings = options.Value;
@@ -26,6 +37,7 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     readonly CancellationTokenSource stopping = new();
     readonly List<Thread> workers = [];
     int stopped;
+    int reserved; // places promised to submissions whose runs are being stored
 
     public DataSetCatalog Catalog => catalog;
     public int Capacity => Math.Max(1, settings.QueueCapacity);
@@ -35,22 +47,52 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
 
     public Submission Submit(RunConfig config)
     {
-        var errors = ConfigValidator.Validate(config, catalog);
-        if (errors.Count > 0) return new(null, errors, false);
-        TrainingRun run;
+        var group = SubmitAll([config]);
+        return new(group.Runs.FirstOrDefault(), group.Errors, group.QueueFull, group.StorageUnavailable);
+    }
+
+    /// <summary>
+    /// Queues all the configs or none: each is validated, the queue must have room for all, and all are stored (with
+    /// their group, when given) before any is registered or queued.
+    /// </summary>
+    public GroupSubmission SubmitAll(IReadOnlyList<RunConfig> configs, RunGroup? group = null)
+    {
+        var errors = configs.SelectMany(c => ConfigValidator.Validate(c, catalog)).ToArray();
+        if (errors.Length > 0) return new([], errors, false);
         lock (gate)
         {
-            if (waiting.Count >= Capacity) return new(null, [], true);
-            run = new TrainingRun(config, catalog);
-            run.Notice += m => logger.LogInformation("Run {Id}: {Message}", run.Id, m);
-            registry.Add(run);
-            waiting.AddLast(run);
+            if (waiting.Count + reserved + configs.Count > Capacity) return new([], [], true);
+            reserved += configs.Count;
         }
-        available.Release();
+        var runs = configs.Select(c => new TrainingRun(c, catalog)).ToArray();
+        try
+        {
+            // Stored first, outside the lock (a locked database may take seconds to refuse): no ghost run if this fails.
+            recorder?.Begin(runs, group);
+        }
+        catch (Storage.RunStoreUnavailableException e)
+        {
+            lock (gate) reserved -= configs.Count;
+            return new([], [], false, $"{e.Message}; nothing was queued. Try again later.");
+        }
+        lock (gate)
+        {
+            reserved -= configs.Count;
+            foreach (var run in runs)
+            {
+                run.Notice += m => logger.LogInformation("Run {Id}: {Message}", run.Id, m);
+                registry.Add(run);
+                waiting.AddLast(run);
+            }
+        }
+        available.Release(runs.Length);
         Changed?.Invoke();
-        logger.LogInformation("Run {Id} queued: {Tasks} {Strategy}", run.Id, config.Tasks, config.Strategy);
-        return new(run, [], false);
+        foreach (var run in runs) logger.LogInformation("Run {Id} queued: {Tasks} {Strategy}", run.Id, run.Config.Tasks, run.Config.Strategy);
+        return new(runs, [], false);
     }
+
+    /// <summary>Why the run's events or end could not be saved (shown with the run), or null when all is stored.</summary>
+    public string? RecordingError(TrainingRun run) => recorder?.RecordingError(run.Id);
 
     /// <summary>1-based place in the queue, or null when the run is not waiting.</summary>
     public int? QueuePosition(TrainingRun run)
@@ -81,6 +123,8 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // A run's "not saved" notice appears or clears: pages that show runs redraw, as for queue changes.
+        if (recorder is not null) recorder.RecordingChanged += _ => Changed?.Invoke();
         TorchSharp.torch.set_num_threads(settings.ResolvedTorchThreads());
         for (int i = 0; i < Math.Max(1, settings.Concurrency); i++)
         {
