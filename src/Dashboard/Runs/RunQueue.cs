@@ -28,6 +28,8 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     int stopped;
 
     public DataSetCatalog Catalog => catalog;
+    /// <summary>What one run (and one sweep, summed over its runs) may cost; from ContinualLearning:Budget.</summary>
+    public RunBudget Budget { get; } = options.Value.Budget.ToRunBudget();
     public int Capacity => Math.Max(1, settings.QueueCapacity);
 
     /// <summary>Raised when a run is queued, starts, or leaves the queue (queue positions change).</summary>
@@ -35,13 +37,13 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
 
     public Submission Submit(RunConfig config)
     {
-        var errors = ConfigValidator.Validate(config, catalog);
+        var errors = ConfigValidator.Validate(config, catalog, Budget);
         if (errors.Count > 0) return new(null, errors, false);
         TrainingRun run;
         lock (gate)
         {
             if (waiting.Count >= Capacity) return new(null, [], true);
-            run = new TrainingRun(config, catalog);
+            run = new TrainingRun(config, catalog, budget: Budget);
             run.Notice += m => logger.LogInformation("Run {Id}: {Message}", run.Id, m);
             registry.Add(run);
             waiting.AddLast(run);
