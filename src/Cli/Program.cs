@@ -16,14 +16,15 @@ run.SetAction(parse =>
     var errors = new List<string>();
     var config = options.ToConfig(parse, errors);
     var catalog = new DataSetCatalog(parse.GetValue(options.DataDir) ?? ConfigOptions.DefaultDataDirectory());
-    errors.AddRange(ConfigValidator.Validate(config, catalog).Select(ConfigOptions.Describe));
+    var budget = options.ToBudget(parse, errors);
+    if (errors.Count == 0) errors.AddRange(ConfigValidator.Validate(config, catalog, budget).Select(ConfigOptions.Describe));
     if (errors.Count > 0)
     {
         foreach (var e in errors) Console.Error.WriteLine($"error: {e}");
         return 2;
     }
     if (!LoadData(catalog, config.Dataset)) return 1;
-    using var training = new TrainingRun(config, catalog);
+    using var training = new TrainingRun(config, catalog, budget: budget);
     training.Notice += m => Console.Error.WriteLine(m);
     using var cancel = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) => { e.Cancel = true; training.Control.Cancel(); };
