@@ -11,6 +11,9 @@ public sealed record RunBudget(double ModelStateMB = 1024, double ComputeMinutes
 {
     public static RunBudget Default { get; } = new();
 
+    /// <summary>No limit: the field rules alone (for tools that show an estimate rather than enforce it).</summary>
+    public static RunBudget Unlimited { get; } = new(double.MaxValue, double.MaxValue, long.MaxValue);
+
     /// <summary>What is wrong with the budget itself (a setting an operator typed), or null.</summary>
     public string? Problem() =>
         !(double.IsFinite(ModelStateMB) && ModelStateMB > 0) ? "ModelStateMB must be a number greater than 0"
@@ -229,7 +232,7 @@ public sealed record RunCostEstimate
 
     /// <summary>"11.2 GB", "640 MB".</summary>
     public static string Bytes(double bytes) =>
-        bytes >= 1024.0 * 1024 * 1024 ? $"{bytes / (1024.0 * 1024 * 1024):0.#} GB" : $"{Math.Max(1, bytes / (1024.0 * 1024)):0} MB";
+        bytes >= 1024.0 * 1024 * 1024 ? $"{bytes / (1024.0 * 1024 * 1024):0.#} GB" : $"{bytes / (1024.0 * 1024):0} MB";
 
     /// <summary>"42 minutes", "3.5 hours", "19 days".</summary>
     public static string Duration(double seconds) =>
