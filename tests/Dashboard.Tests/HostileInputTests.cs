@@ -206,6 +206,33 @@ public sealed class HostileInputTests(DashboardServer server) : IClassFixture<Da
     }
 
     [Fact]
+    public async Task A_live_pace_change_cannot_stretch_a_run_past_the_time_budget()
+    {
+        using var http = server.Http();
+        // 1,000 steps at 1 step/s is about 17 minutes: admitted. At 0.5 steps/s it would be 33: refused, REST and hub alike.
+        var created = await http.PostAsync("/api/runs", new StringContent("""{"pace":1,"iterationsPerTask":500}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        try
+        {
+            await AssertRefused(http, HttpMethod.Post, $"/api/runs/{id}/pace", """{"pace":0.5}""", "pace", "pace 0.5 on a 1,000-step run");
+            await using var hub = server.Hub();
+            await hub.StartAsync();
+            var error = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("SetPace", id, 0.5));
+            Assert.Contains("pace: at 0.5 steps/s", error.Message);
+            Assert.Equal(1.0, server.Run(id).Control.Pace);
+            await hub.InvokeAsync("SetPace", id, 2.0); // faster is always fine
+            Assert.Equal(2.0, server.Run(id).Control.Pace);
+        }
+        finally
+        {
+            await http.PostAsync($"/api/runs/{id}/cancel", new StringContent("{}", Encoding.UTF8, "application/json"));
+            await server.Run(id).Completion.WaitAsync(TimeSpan.FromMinutes(1));
+            ordinaryRuns++;
+        }
+    }
+
+    [Fact]
     public async Task Hostile_hub_calls_fail_with_a_hub_exception_naming_the_argument()
     {
         await using var hub = server.Hub();

@@ -55,8 +55,10 @@ public static class RunEndpoints
 
         runs.MapPost("/{id}/pace", (string id, PaceRequest request, IRunRegistry registry, RunQueue queue) =>
         {
-            // The same rule as a config's pace: 0 (full speed) or 0.5 to 10000 steps per second.
+            // The same rule as a config's pace: 0 (full speed) or 0.5 to 10000 steps per second, within the time budget.
             if (ConfigValidator.CheckPace(request.Pace) is { } error) return Results.ValidationProblem(ToDictionary([error]));
+            if (RunIds.Check(id) is null && registry.Find(id) is { } found && PaceChange.Problem(found, request.Pace, queue) is { } tooSlow)
+                return Results.ValidationProblem(ToDictionary([tooSlow]));
             return Control(id, registry, queue, run => run.Control.Pace = request.Pace);
         })
         .WithSummary("Change a run's pace (steps per second: 0 = full speed, else 0.5 to 10000) while it trains");

@@ -75,7 +75,9 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistor
         if (pace is not { ValueKind: JsonValueKind.Number } number || !number.TryGetDouble(out var value))
             throw new HubException($"pace: {ConfigValidator.PaceRule}");
         if (ConfigValidator.CheckPace(value) is { } error) throw new HubException(error.ToString());
-        Find(runId).Control.Pace = value;
+        var run = Find(runId);
+        if (PaceChange.Problem(run, value, queue) is { } tooSlow) throw new HubException(tooSlow.ToString());
+        run.Control.Pace = value;
     }
 
     static HubException Invalid(IReadOnlyList<ConfigError> errors) =>
