@@ -44,6 +44,9 @@ public sealed class ConfigOptions
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = $"Live evaluation every N steps (default {Seed.EvalEvery})" };
     public readonly Option<int?> EvalSamples = new("--eval-samples") { Description = $"Held-out test images per task for live evaluation (default {Seed.EvalSamplesPerTask})" };
     public readonly Option<double?> Pace = new("--pace") { Description = "Cap on training steps per second; 0 = full speed (default 0)" };
+    public readonly Option<double?> MaxModelStateMB = new("--max-model-state-mb") { Description = $"Budget: model state one run may need, in MB (default {RunBudget.Default.ModelStateMB})" };
+    public readonly Option<double?> MaxComputeMinutes = new("--max-compute-minutes") { Description = $"Budget: estimated compute (or time at --pace) of one run or sweep, in minutes (default {RunBudget.Default.ComputeMinutes})" };
+    public readonly Option<long?> MaxEvents = new("--max-events") { Description = $"Budget: events one run or sweep may produce (default {RunBudget.Default.Events})" };
     public readonly Option<string?> DataDir = new("--data-dir") { Description = "Folder for full data sets (looked up and downloaded there); default ~/.local/share/ContinualLearning/data" };
 
     /// <summary>Field name in the config → option name, so validation errors name the option the user typed.</summary>
@@ -58,13 +61,14 @@ public sealed class ConfigOptions
         ["batchSize"] = "--batch-size", ["epochs"] = "--epochs", ["iterationsPerTask"] = "--iterations-per-task",
         ["strategy"] = "--strategy", ["replayRatio"] = "--replay-ratio", ["memoryPerClass"] = "--memory-per-class",
         ["seed"] = "--seed", ["evalEvery"] = "--eval-every", ["evalSamplesPerTask"] = "--eval-samples", ["pace"] = "--pace",
+        ["budget"] = "budget:",
     };
 
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Preset, Dataset, Scenario, Tasks, Permutations, Model, HiddenSizes, Optimizer, LearningRate, Momentum, BatchSize, Epochs,
                      IterationsPerTask, Strategy, ReplayRatio, MemoryPerClass, EwcLambda, EwcMode, EwcGamma, FisherSamples, SiC, LwfAlpha, LwfTemperature,
-                     AgemMemoryPerTask, GeneratorHidden, GeneratorLatent, RandomSeed, EvalEvery, EvalSamples, Pace, DataDir })
+                     AgemMemoryPerTask, GeneratorHidden, GeneratorLatent, RandomSeed, EvalEvery, EvalSamples, Pace, MaxModelStateMB, MaxComputeMinutes, MaxEvents, DataDir })
             command.Options.Add(option);
     }
 
@@ -118,6 +122,15 @@ public sealed class ConfigOptions
             EvalSamplesPerTask = p.GetValue(EvalSamples) ?? c.EvalSamplesPerTask,
             Pace = p.GetValue(Pace) ?? c.Pace,
         };
+    }
+
+    /// <summary>The budget the run or sweep is checked against: the dashboard's defaults unless raised (or lowered) here.</summary>
+    public RunBudget ToBudget(ParseResult p, List<string> errors)
+    {
+        var d = RunBudget.Default;
+        var budget = new RunBudget(p.GetValue(MaxModelStateMB) ?? d.ModelStateMB, p.GetValue(MaxComputeMinutes) ?? d.ComputeMinutes, p.GetValue(MaxEvents) ?? d.Events);
+        if (budget.Problem() is { } problem) errors.Add($"--max-* budget options: {problem}");
+        return budget;
     }
 
     static string Defaults(Func<string, double> perScenario) =>

@@ -16,14 +16,15 @@ run.SetAction(parse =>
     var errors = new List<string>();
     var config = options.ToConfig(parse, errors);
     var catalog = new DataSetCatalog(parse.GetValue(options.DataDir) ?? ConfigOptions.DefaultDataDirectory());
-    errors.AddRange(ConfigValidator.Validate(config, catalog).Select(ConfigOptions.Describe));
+    var budget = options.ToBudget(parse, errors);
+    if (errors.Count == 0) errors.AddRange(ConfigValidator.Validate(config, catalog, budget).Select(ConfigOptions.Describe));
     if (errors.Count > 0)
     {
         foreach (var e in errors) Console.Error.WriteLine($"error: {e}");
         return 2;
     }
     if (!LoadData(catalog, config.Dataset)) return 1;
-    using var training = new TrainingRun(config, catalog);
+    using var training = new TrainingRun(config, catalog, budget: budget);
     training.Notice += m => Console.Error.WriteLine(m);
     using var cancel = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) => { e.Cancel = true; training.Control.Cancel(); };
@@ -57,6 +58,34 @@ static bool LoadData(DataSetCatalog catalog, string name)
     }
 }
 
+// `continual estimate`: what the budget check sees (no training): the calibration aid of docs/benchmarks.md.
+var estimateOptions = new ConfigOptions();
+var estimate = new Command("estimate", "Print a config's estimated cost (model state, steps, compute, events) and whether it fits the budget, without training.");
+estimateOptions.AddTo(estimate);
+estimate.SetAction(parse =>
+{
+    var errors = new List<string>();
+    var config = estimateOptions.ToConfig(parse, errors);
+    var budget = estimateOptions.ToBudget(parse, errors);
+    var catalog = new DataSetCatalog(parse.GetValue(estimateOptions.DataDir) ?? ConfigOptions.DefaultDataDirectory());
+    var fieldErrors = ConfigValidator.Validate(config, catalog, RunBudget.Unlimited);
+    errors.AddRange(fieldErrors.Select(ConfigOptions.Describe));
+    if (errors.Count > 0 || ConfigValidator.DataSetEntryFor(config.Dataset, catalog) is not { } data)
+    {
+        foreach (var e in errors) Console.Error.WriteLine($"error: {e}");
+        return 2;
+    }
+    var cost = RunCostEstimate.For(config, data);
+    Console.Out.WriteLine($"parameters    {cost.Parameters:N0}");
+    Console.Out.WriteLine($"model state   {RunCostEstimate.Bytes(cost.ModelStateBytes)} (model {RunCostEstimate.Bytes(cost.ModelBytes)}, strategy {RunCostEstimate.Bytes(cost.StrategyBytes)}, activations {RunCostEstimate.Bytes(cost.ActivationBytes)}); limit {RunCostEstimate.Bytes(budget.ModelStateMB * 1024 * 1024)}");
+    Console.Out.WriteLine($"steps         {cost.TotalSteps:N0} over {cost.Tasks} tasks");
+    Console.Out.WriteLine($"compute       {cost.ComputeSeconds:0.0} s; duration at pace {config.Pace}: {cost.DurationSeconds:0.0} s; limit {budget.ComputeMinutes * 60:0} s");
+    Console.Out.WriteLine($"events        {cost.Events:N0}; limit {budget.Events:N0}");
+    var over = cost.Check(config, budget).ToArray();
+    foreach (var e in over) Console.Out.WriteLine($"over budget: {ConfigOptions.Describe(e)}");
+    return over.Length == 0 ? 0 : 3;
+});
+
 var sweep = SweepCommand.Create(options, json);
-var root = new RootCommand("continual: continual-learning experiments (Split MNIST and friends) on TorchSharp.") { run, sweep };
+var root = new RootCommand("continual: continual-learning experiments (Split MNIST and friends) on TorchSharp.") { run, sweep, estimate };
 return root.Parse(args).Invoke();

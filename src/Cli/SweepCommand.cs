@@ -41,7 +41,8 @@ public static class SweepCommand
             // No values: a repeat, the config exactly as given over the seeds.
             if (valuesText is null && SweepParameters.IsKnown(field)) parsed = SweepSpec.Repeat(config, 1, field).Values;
             var spec = new SweepSpec { Config = config, Param = field, Values = parsed, Seeds = parse.GetValue(seeds) };
-            if (errors.Count == 0) errors.AddRange(SweepValidator.Validate(spec, catalog).Select(Describe));
+            var budget = options.ToBudget(parse, errors);
+            if (errors.Count == 0) errors.AddRange(SweepValidator.Validate(spec, catalog, budget).Select(Describe));
             if (errors.Count > 0)
             {
                 foreach (var e in errors) Console.Error.WriteLine($"error: {e}");
@@ -52,7 +53,7 @@ public static class SweepCommand
             int total = spec.Values.Length * spec.Seeds, done = 0;
             try
             {
-                var result = SweepRunner.Run(spec, catalog, (plan, run) =>
+                var result = SweepRunner.Run(spec, catalog, budget, (plan, run) =>
                 {
                     run.Notice += m => Console.Error.WriteLine(m);
                     Console.Error.WriteLine($"run {++done}/{total}: {spec.Param} = {Format(plan.Value)}, seed {plan.Config.Seed}");

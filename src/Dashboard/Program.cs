@@ -23,7 +23,8 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 // One JSON shape everywhere: camelCase, enums as camelCase strings (EngineJson), for REST and the hub alike.
 builder.Services.ConfigureHttpJsonOptions(o => EngineJson.Configure(o.SerializerOptions));
-builder.Services.AddSignalR().AddJsonProtocol(o => EngineJson.Configure(o.PayloadSerializerOptions));
+// Hub arguments bind as raw JSON (JsonElement) and duplicates are reported by the hub itself, naming the field.
+builder.Services.AddSignalR().AddJsonProtocol(o => EngineJson.Configure(o.PayloadSerializerOptions).AllowDuplicateProperties = true);
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = BadJson.NameTheField);
 // Unreadable request bodies become exceptions in every environment, so BadJson can name the field in the 400.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

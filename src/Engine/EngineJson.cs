@@ -15,6 +15,8 @@ public static class EngineJson
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        // {"batchSize":64,"batchSize":-5} is an error, not whichever value the reader kept.
+        options.AllowDuplicateProperties = false;
         return options;
     }
 }

@@ -486,6 +486,40 @@ public sealed class RunStore : IDisposable
     public IReadOnlyList<StoredSweep> ListSweeps() =>
         QuerySweeps("SELECT id, name, created_at, spec_json, run_ids_json FROM sweeps ORDER BY created_at DESC, id");
 
+    /// <summary>The newest <paramref name="limit"/> sweeps.</summary>
+    public IReadOnlyList<StoredSweep> ListSweeps(int limit) =>
+        QuerySweeps("SELECT id, name, created_at, spec_json, run_ids_json FROM sweeps ORDER BY created_at DESC, id LIMIT $limit",
+            c => c.Parameters.AddWithValue("$limit", Math.Max(0, limit)));
+
+    /// <summary>
+    /// Deletes a sweep in one transaction: with its runs and their events, or leaving the runs as ordinary runs of the
+    /// history. Returns false when there is no such sweep.
+    /// </summary>
+    public bool DeleteSweep(string id, bool withRuns)
+    {
+        using var connection = Connect();
+        using var tx = connection.BeginTransaction();
+        using (var runs = connection.CreateCommand())
+        {
+            runs.Transaction = tx;
+            runs.CommandText = withRuns
+                ? "DELETE FROM run_events WHERE run_id IN (SELECT id FROM runs WHERE sweep_id = $id); DELETE FROM runs WHERE sweep_id = $id;"
+                : "UPDATE runs SET sweep_id = NULL WHERE sweep_id = $id";
+            runs.Parameters.AddWithValue("$id", id);
+            runs.ExecuteNonQuery();
+        }
+        int deleted;
+        using (var sweep = connection.CreateCommand())
+        {
+            sweep.Transaction = tx;
+            sweep.CommandText = "DELETE FROM sweeps WHERE id = $id";
+            sweep.Parameters.AddWithValue("$id", id);
+            deleted = sweep.ExecuteNonQuery();
+        }
+        tx.Commit();
+        return deleted == 1;
+    }
+
     IReadOnlyList<StoredSweep> QuerySweeps(string sql, Action<SqliteCommand>? bind = null)
     {
         using var connection = Connect();

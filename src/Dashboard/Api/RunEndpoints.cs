@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using ContinualLearning.Dashboard.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Training;
@@ -13,11 +13,11 @@ public static class RunEndpoints
     {
         var runs = app.MapGroup("/api/runs").WithTags("Runs");
 
-        runs.MapPost("/", (JsonNode? body, RunQueue queue) =>
+        runs.MapPost("/", (JsonElement? body, RunQueue queue) =>
         {
             // Missing fields keep the preset's values, or RunConfig's defaults (the seed) without one;
             // the API trains at full speed unless pace is given.
-            if (ConfigBody.Read(body, out var bodyErrors) is not { } config)
+            if (ConfigBody.Read(body, out var bodyErrors, "body") is not { } config)
                 return Results.ValidationProblem(ToDictionary(bodyErrors), title: "Invalid run configuration");
             var submission = queue.Submit(config);
             if (submission.StorageUnavailable is { } storage) return StorageUnavailable(storage);
@@ -38,7 +38,8 @@ public static class RunEndpoints
             .WithSummary("The runs in this server's memory, newest first: queued, running, and the most recent ended ones (every stored run: /api/history)");
 
         runs.MapGet("/{id}", Results<Ok<RunView>, ProblemHttpResult> (string id, IRunRegistry registry, RunQueue queue, History.RunHistory history) =>
-            registry.Find(id) is { } run ? TypedResults.Ok(RunView.Of(run, queue))
+            RunIds.Check(id) is { } bad ? RunIds.BadRequest(bad)
+            : registry.Find(id) is { } run ? TypedResults.Ok(RunView.Of(run, queue))
             : History.HistoryEndpoints.StoredView(history, id) is { } stored ? TypedResults.Ok(stored) : NotFound(id))
             .WithSummary("One run: status, config, and result once finished");
 
@@ -56,15 +57,18 @@ public static class RunEndpoints
 
         runs.MapPost("/{id}/pace", (string id, PaceRequest request, IRunRegistry registry, RunQueue queue) =>
         {
-            var errors = ConfigValidator.Validate(new RunConfig { Pace = request.Pace }).Where(e => e.Field == "pace").ToArray();
-            if (errors.Length > 0) return Results.ValidationProblem(ToDictionary(errors));
+            // The same rule as a config's pace: 0 (full speed) or 0.5 to 10000 steps per second, within the time budget.
+            if (ConfigValidator.CheckPace(request.Pace) is { } error) return Results.ValidationProblem(ToDictionary([error]));
+            if (RunIds.Check(id) is null && registry.Find(id) is { } found && PaceChange.Problem(found, request.Pace, queue) is { } tooSlow)
+                return Results.ValidationProblem(ToDictionary([tooSlow]));
             return Control(id, registry, queue, run => run.Control.Pace = request.Pace);
         })
-        .WithSummary("Change a run's pace (steps per second, 0 = full speed) while it trains");
+        .WithSummary("Change a run's pace (steps per second: 0 = full speed, else 0.5 to 10000) while it trains");
     }
 
     static IResult Control(string id, IRunRegistry registry, RunQueue queue, Action<TrainingRun> act)
     {
+        if (RunIds.Check(id) is { } bad) return RunIds.BadRequest(bad);
         if (registry.Find(id) is not { } run) return NotFound(id);
         if (run.Events.IsComplete)
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The run has ended", detail: $"Run {id} is {run.Status.ToString().ToLowerInvariant()}.");
@@ -85,9 +89,10 @@ public static class RunEndpoints
         }
     }
 
+    /// <summary>404 for an id of the right shape (so echoing it back stays short).</summary>
     static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such run", detail: $"There is no run with id '{id}'.");
 
     public static Dictionary<string, string[]> ToDictionary(IEnumerable<ConfigError> errors) =>
-        errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
+        ConfigErrors.Bounded([.. errors]).GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
 }

@@ -13,6 +13,8 @@ namespace ContinualLearning.Dashboard.Designer;
 /// </summary>
 public static class ConfigQuery
 {
+    public const int MaxValueLength = 2000;
+
     public static string ToQuery(RunConfig config, IEnumerable<KeyValuePair<string, string?>>? extra = null)
     {
         var json = JsonSerializer.SerializeToNode(config, EngineJson.Options)!.AsObject();
@@ -33,8 +35,10 @@ public static class ConfigQuery
         {
             if (!parsed.TryGetValue(key, out var values) || string.IsNullOrEmpty(values.ToString())) continue;
             var text = values.ToString();
+            // A link is typed or pasted by people: no field of a sensible config is anywhere near this long.
+            if (text.Length > MaxValueLength) { problems.Add(new(key, $"is {text.Length} characters long; at most {MaxValueLength}")); continue; }
             var node = Node(template, text);
-            if (node is null) problems.Add(new(key, $"'{text}' is not a valid value"));
+            if (node is null) problems.Add(new(key, $"'{ConfigErrors.Cut(text, 40)}' is not a valid value"));
             else json[key] = node;
         }
         while (true)
@@ -47,7 +51,7 @@ public static class ConfigQuery
             catch (JsonException e) when (e.Path is ['$', '.', .. var field] && json.ContainsKey(field))
             {
                 // e.g. batchSize=1.5: report it and keep the default for that field.
-                problems.Add(new(field, $"'{Text(json[field]!)}' is not a valid value"));
+                problems.Add(new(field, $"'{ConfigErrors.Cut(Text(json[field]!), 40)}' is not a valid value"));
                 json.Remove(field);
             }
         }

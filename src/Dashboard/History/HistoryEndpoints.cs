@@ -44,7 +44,7 @@ public static class HistoryEndpoints
     public static IApplicationBuilder UseStoredRunRedirect(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         if (HttpMethods.IsGet(context.Request.Method) && context.Request.Path == "/"
-            && context.Request.Query["run"].ToString() is { Length: > 0 } id
+            && context.Request.Query["run"].ToString() is { Length: > 0 } id && RunIds.Problem(id) is null
             && context.RequestServices.GetRequiredService<IRunRegistry>().Find(id) is null
             && context.RequestServices.GetRequiredService<RunHistory>().Store.GetSummary(id) is not null)
         {
@@ -62,40 +62,43 @@ public static class HistoryEndpoints
 
         var runs = app.MapGroup("/api/runs").WithTags("History");
         runs.MapGet("/{id}/events", Results<Ok<IReadOnlyList<RunEvent>>, ProblemHttpResult> (string id, IRunRegistry registry, RunHistory h) =>
-            registry.Find(id) is { } live ? TypedResults.Ok(live.Events.Snapshot())
+            RunIds.Check(id) is { } bad ? RunIds.BadRequest(bad)
+            : registry.Find(id) is { } live ? TypedResults.Ok(live.Events.Snapshot())
             : h.Store.GetSummary(id) is not null ? TypedResults.Ok(h.Store.GetEvents(id)) : NotFound(id))
             .WithSummary("A run's events so far (live or stored): what redraws its curves");
 
         runs.MapPut("/{id}/name", (string id, RenameRequest request, RunHistory h) =>
-            RunNames.Problem(request.Name) is { } problem ? Results.ValidationProblem(new Dictionary<string, string[]> { [RunNames.Field] = [problem] }, title: "Invalid name")
+            RunIds.Check(id) is { } bad ? RunIds.BadRequest(bad)
+            : RunNames.Problem(request.Name) is { } problem ? Results.ValidationProblem(new Dictionary<string, string[]> { [RunNames.Field] = [problem] }, title: "Invalid name")
             : h.Store.Rename(id, request.Name) ? Results.Ok(h.Store.GetSummary(id)) : NotFound(id))
             .WithSummary("Name (label) a run: 1-200 characters; null clears the name (the run shows its default one)")
             .ProducesValidationProblem();
 
         runs.MapDelete("/{id}", (string id, IRunRegistry registry, RunHistory h) =>
         {
+            if (RunIds.Check(id) is { } bad) return RunIds.BadRequest(bad);
             if (IsGoing(id, registry)) return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The run is still going", detail: "Cancel it first.");
             return h.Delete([id]) == 1 ? Results.NoContent() : NotFound(id);
         }).WithSummary("Delete a finished run and its events");
 
         runs.MapPost("/delete", (DeleteRequest request, IRunRegistry registry, RunHistory h) =>
         {
-            if (request.Ids is null || request.Ids.Any(string.IsNullOrWhiteSpace))
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["ids"] = ["must be a list of run ids, none empty"] }, title: "Invalid delete request");
+            if (request.Ids is null || request.Ids.Length > MaxIdsPerRequest || request.Ids.Any(id => RunIds.Problem(id) is not null))
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["ids"] = [$"must be a list of at most {MaxIdsPerRequest} run ids, each 1-{RunIds.MaxLength} letters, digits, '-' or '_'"] }, title: "Invalid delete request");
             var skipped = request.Ids.Where(id => IsGoing(id, registry)).ToArray();
             return Results.Ok(new DeleteResult(h.Delete(request.Ids.Except(skipped).ToArray()), skipped));
         }).WithSummary("Delete several runs; runs still going are skipped");
 
         var compare = app.MapGroup("/api/compare").WithTags("History");
-        compare.MapGet("/", (string runs, RunHistory h) => Compare(runs, h) is { } c
-                ? Results.Text(c.ToJson(), "application/json") : NotFound(runs))
+        compare.MapGet("/", (string? runs, RunHistory h) => CompareIds(runs) is not { } ids ? CompareProblem()
+                : Compare(ids, h) is { } c ? Results.Text(c.ToJson(), "application/json") : NotFound(string.Join(",", ids)))
             .WithSummary("Compare runs (runs=a,b,c): config differences, final metrics with the best per column, results");
-        compare.MapGet("/csv", (string runs, RunHistory h) => Compare(runs, h) is { } c
-                ? Results.File(System.Text.Encoding.UTF8.GetBytes(c.ToCsv()), "text/csv", "comparison.csv") : NotFound(runs))
+        compare.MapGet("/csv", (string? runs, RunHistory h) => CompareIds(runs) is not { } ids ? CompareProblem()
+                : Compare(ids, h) is { } c ? Results.File(System.Text.Encoding.UTF8.GetBytes(c.ToCsv()), "text/csv", "comparison.csv") : NotFound(string.Join(",", ids)))
             .WithSummary("The comparison as CSV, one line per run");
 
         var sweeps = app.MapGroup("/api/sweeps").WithTags("Sweeps");
-        sweeps.MapPost("/", (JsonObject body, SweepService service, RunQueue queue) =>
+        sweeps.MapPost("/", (JsonElement body, SweepService service, RunQueue queue) =>
         {
             if (ReadSweep(body, out var bodyErrors) is not { } request)
                 return Results.ValidationProblem(RunEndpoints.ToDictionary(bodyErrors), title: "Invalid sweep");
@@ -111,16 +114,45 @@ public static class HistoryEndpoints
         .WithSummary("Queue a sweep: one parameter over values × seeds, as one group of runs (its config may name a preset)")
         .Produces<SweepView>(StatusCodes.Status202Accepted)
         .ProducesValidationProblem();
-        sweeps.MapGet("/", (SweepService service) => service.List()).WithSummary("All sweeps, newest first");
+        sweeps.MapGet("/", (SweepService service) => service.List(SweepService.MaxListed))
+            .WithSummary($"The newest sweeps (at most {SweepService.MaxListed}), newest first");
         sweeps.MapGet("/{id}", Results<Ok<SweepView>, ProblemHttpResult> (string id, SweepService service) =>
-            service.View(id) is { } view ? TypedResults.Ok(view)
+            RunIds.Check(id) is { } bad ? RunIds.BadRequest(bad)
+            : service.View(id) is { } view ? TypedResults.Ok(view)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such sweep", detail: $"There is no sweep with id '{id}'."))
             .WithSummary("A sweep's runs and result: per value, the per-seed results with mean and std");
+        sweeps.MapDelete("/{id}", (string id, bool? keepRuns, SweepService service) =>
+        {
+            if (RunIds.Check(id) is { } bad) return RunIds.BadRequest(bad);
+            return service.Delete(id, keepRuns ?? false) switch
+            {
+                SweepDeletion.Deleted => Results.NoContent(),
+                SweepDeletion.StillGoing => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The sweep is still going", detail: "Cancel its runs first."),
+                _ => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such sweep", detail: $"There is no sweep with id '{id}'."),
+            };
+        }).WithSummary("Delete a sweep and its runs (?keepRuns=true: only the group; its runs stay in the history)");
     }
 
-    static RunComparison? Compare(string runs, RunHistory h)
+    /// <summary>At most this many runs in one comparison (the page and the CSV stay readable; each costs a database read).</summary>
+    public const int MaxCompared = 20;
+    /// <summary>At most this many ids in one POST /api/runs/delete.</summary>
+    public const int MaxIdsPerRequest = 1000;
+
+    /// <summary>The distinct ids of runs=a,b,c in order, or null when the list is empty, too long or holds a malformed id.</summary>
+    static string[]? CompareIds(string? runs)
     {
-        var ids = runs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (string.IsNullOrWhiteSpace(runs) || runs.Length > 16 * 1024) return null;
+        var ids = runs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToArray();
+        return ids.Length is >= 1 and <= MaxCompared && ids.All(id => RunIds.Problem(id) is null) ? ids : null;
+    }
+
+    static IResult CompareProblem() => Results.ValidationProblem(new Dictionary<string, string[]>
+    {
+        ["runs"] = [$"must list 1 to {MaxCompared} distinct run ids separated by commas, each 1-{RunIds.MaxLength} letters, digits, '-' or '_'"],
+    }, title: "Invalid comparison");
+
+    static RunComparison? Compare(string[] ids, RunHistory h)
+    {
         var stored = ids.Select(h.Store.GetRun).ToArray();
         return stored.Length == 0 || stored.Any(r => r is null) ? null : new RunComparison(stored!);
     }
@@ -130,21 +162,36 @@ public static class HistoryEndpoints
     static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such run", detail: $"There is no run with id '{id}'.");
     /// <summary>A sweep request whose config, like POST /api/runs's, may start from a preset.</summary>
-    static SweepRequest? ReadSweep(JsonObject body, out IReadOnlyList<ConfigError> errors)
+    static SweepRequest? ReadSweep(JsonElement body, out IReadOnlyList<ConfigError> errors)
     {
-        var configKey = body.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, "config", StringComparison.OrdinalIgnoreCase));
-        var configNode = configKey is null ? null : body[configKey];
-        if (Api.ConfigBody.Read(configNode, out errors) is not { } config) return null;
-        var rest = body.DeepClone().AsObject();
-        if (configKey is not null) rest.Remove(configKey);
+        errors = [];
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            errors = [new("body", "must be a JSON object: config, param, values, seeds, name")];
+            return null;
+        }
+        if (Api.ConfigBody.FirstDuplicate(body) is { } duplicate && !string.Equals(duplicate, "config", StringComparison.OrdinalIgnoreCase))
+        {
+            errors = [new(duplicate, "is given more than once")];
+            return null;
+        }
+        var configs = body.EnumerateObject().Where(p => string.Equals(p.Name, "config", StringComparison.OrdinalIgnoreCase)).ToArray();
+        if (configs.Length > 1) { errors = [new("config", "is given more than once")]; return null; }
+        if (configs.Length == 1 && configs[0].Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+        {
+            errors = [new("config", "must be a JSON object of run config fields")];
+            return null;
+        }
+        if (Api.ConfigBody.Read(configs.Length == 1 ? configs[0].Value : null, out errors) is not { } config) return null;
+        var rest = JsonNode.Parse(body.GetRawText())!.AsObject();
+        foreach (var key in rest.Select(p => p.Key).Where(k => string.Equals(k, "config", StringComparison.OrdinalIgnoreCase)).ToArray()) rest.Remove(key);
         try
         {
             return rest.Deserialize<SweepRequest>(EngineJson.Options)! with { Config = config };
         }
         catch (JsonException e)
         {
-            var field = e.Path is ['$', '.', .. var name] && name.Length > 0 ? name : "body";
-            errors = [new(field, $"is not a valid value: {e.Message.Split(" Path:")[0]}")];
+            errors = [Api.BadJson.ErrorOf(e, "body")];
             return null;
         }
     }

@@ -15,6 +15,8 @@ public sealed record SweepRequest(RunConfig? Config, string? Param, double[]? Va
 
 public sealed record SweepSubmission(string? Id, IReadOnlyList<ConfigError> Errors, bool QueueFull, string? StorageUnavailable = null);
 
+public enum SweepDeletion { Deleted, NotFound, StillGoing }
+
 /// <summary>One run of a sweep: the value and seed it was given, and where it stands.</summary>
 public sealed record SweepRunView(string Id, double Value, int Seed, RunStatus Status);
 
@@ -27,28 +29,52 @@ public sealed record SweepView(
     string Status, int Total, int Finished, IReadOnlyList<SweepRunView> Runs, SweepResult Result);
 
 /// <summary>Queues a sweep's runs as one group through the run queue and rebuilds its result from the run database.</summary>
-public sealed class SweepService(RunQueue queue, RunHistory history)
+public sealed class SweepService(RunQueue queue, RunHistory history, IRunRegistry registry)
 {
+    /// <summary>GET /api/sweeps answers with at most this many sweeps, the newest.</summary>
+    public const int MaxListed = 100;
+
     public SweepSubmission Submit(SweepRequest request)
     {
+        // The one name rule (runs and sweeps alike), checked before anything is planned.
+        if (Storage.RunNames.Problem(request.Name) is { } nameProblem) return new(null, [new(Storage.RunNames.Field, nameProblem)], false);
         var config = request.Config ?? new RunConfig();
         var param = request.Param ?? "replayRatio";
         var spec = request.Values is not { Length: > 0 } && SweepParameters.IsKnown(param)
             ? SweepSpec.Repeat(config, request.Seeds ?? 1, param)
             : new SweepSpec { Config = config, Param = param, Values = request.Values ?? [], Seeds = request.Seeds ?? 1 };
-        var errors = SweepValidator.Validate(spec, queue.Catalog);
+        var errors = SweepValidator.Validate(spec, queue.Catalog, queue.Budget);
         if (errors.Count > 0) return new(null, errors, false);
         var plan = SweepPlanner.Plan(spec);
+        // More runs than the queue can ever hold would be refused with 429 for ever: that is the request's fault.
+        if (plan.Count > queue.Capacity)
+            return new(null, [new(spec.Values.Length > 1 ? "values" : "seeds",
+                $"{plan.Count} runs ({spec.Values.Length} values × {spec.Seeds} seeds) cannot fit the run queue, which holds {queue.Capacity}: fewer values or seeds")], false);
         if (queue.WaitingCount + plan.Count > queue.Capacity) return new(null, [], true);
 
         // All runs and the sweep are stored in one transaction before any is queued: all or nothing.
         var id = "s" + Guid.NewGuid().ToString("n")[..11];
-        var submission = queue.SubmitAll(plan.Select(p => p.Config).ToArray(), new RunGroup(id, JsonSerializer.Serialize(spec, EngineJson.Options), request.Name));
+        var submission = queue.SubmitAll(plan.Select(p => p.Config).ToArray(), new RunGroup(id, JsonSerializer.Serialize(spec, EngineJson.Options), request.Name?.Trim()));
         if (!submission.Accepted) return new(null, submission.Errors, submission.QueueFull, submission.StorageUnavailable);
         return new(id, [], false);
     }
 
     public IReadOnlyList<SweepView> List() => history.Store.ListSweeps().Select(s => View(s.Id)!).ToArray();
+
+    /// <summary>The newest <paramref name="limit"/> sweeps (GET /api/sweeps: the answer stays bounded).</summary>
+    public IReadOnlyList<SweepView> List(int limit) => history.Store.ListSweeps(limit).Select(s => View(s.Id)!).ToArray();
+
+    /// <summary>
+    /// Deletes a sweep: with its runs (what the sweeps page's Delete means: the group and its curves go) or, with
+    /// <paramref name="keepRuns"/>, only the group, leaving its runs in the history. Refused while any of its runs is
+    /// queued or running: cancel them first, as for a single run.
+    /// </summary>
+    public SweepDeletion Delete(string id, bool keepRuns)
+    {
+        if (history.Store.GetSweep(id) is not { } sweep) return SweepDeletion.NotFound;
+        if (sweep.RunIds.Any(r => registry.Find(r) is { } run && !run.Events.IsComplete)) return SweepDeletion.StillGoing;
+        return history.Store.DeleteSweep(id, withRuns: !keepRuns) ? SweepDeletion.Deleted : SweepDeletion.NotFound;
+    }
 
     public SweepView? View(string id)
     {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using ContinualLearning.Dashboard.Api;
 using ContinualLearning.Dashboard.History;
 using ContinualLearning.Dashboard.Runs;
 using ContinualLearning.Engine.Config;
@@ -13,6 +15,10 @@ namespace ContinualLearning.Dashboard.Hubs;
 /// The public live API at /hubs/training. Watch streams a run's RunEventLog from seq 1: the very events the
 /// dashboard's own pages draw, history first, then live, completing when the run ends.
 /// </summary>
+/// <remarks>
+/// Arguments arrive as raw JSON (JsonElement) and are checked here, so a wrong kind of value (null, a number for an
+/// id, text for a pace) fails with a HubException naming the argument instead of SignalR's anonymous binding error.
+/// </remarks>
 public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistory history) : Hub
 {
     public const string Path = "/hubs/training";
@@ -22,9 +28,12 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistor
 
     // Not an iterator itself, so an unknown id fails the call with the HubException's message.
     // Runs from before a restart are served from the run database (their whole stored history).
-    public IAsyncEnumerable<RunEvent> Watch(string runId, CancellationToken cancellationToken) =>
-        registry.Find(runId) is { } run ? Coalesced(run.Events, cancellationToken)
-        : history.StoredEvents(runId, cancellationToken) ?? throw new HubException($"There is no run with id '{runId}'.");
+    public IAsyncEnumerable<RunEvent> Watch(JsonElement? runId, CancellationToken cancellationToken)
+    {
+        var id = Id(runId);
+        return registry.Find(id) is { } run ? Coalesced(run.Events, cancellationToken)
+            : history.StoredEvents(id, cancellationToken) ?? throw new HubException($"There is no run with id '{id}'.");
+    }
 
     /// <summary>
     /// Every event of the log in order, sent in bursts: at full speed a run appends thousands of events a second, and
@@ -43,27 +52,50 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistor
         }
     }
 
-    /// <summary>Queues a run; returns its id. An invalid config fails with every "field: rule" in the message.</summary>
-    public string Start(RunConfig config)
+    /// <summary>
+    /// Queues a run; returns its id. The config is a JSON object like POST /api/runs's body ("preset" included; {} is
+    /// the seed). An invalid config fails with every "field: rule" in the message.
+    /// </summary>
+    public string Start(JsonElement? config)
     {
-        var submission = queue.Submit(config);
+        if (config is not { ValueKind: JsonValueKind.Object }) throw Invalid([new("config", "must be a JSON object of run config fields ({} for the seed's defaults)")]);
+        if (ConfigBody.Read(config, out var errors) is not { } parsed) throw Invalid(errors);
+        var submission = queue.Submit(parsed);
         if (submission.StorageUnavailable is { } storage) throw new HubException(storage);
         if (submission.QueueFull) throw new HubException($"The run queue is full ({queue.Capacity} waiting); try again later.");
-        if (!submission.Accepted) throw new HubException("Invalid run configuration: " + string.Join("; ", submission.Errors));
+        if (!submission.Accepted) throw Invalid(submission.Errors);
         return submission.Run!.Id;
     }
 
-    public void Cancel(string runId) => queue.Cancel(Find(runId));
-    public void Pause(string runId) => Find(runId).Control.Pause();
-    public void Resume(string runId) => Find(runId).Control.Resume();
+    public void Cancel(JsonElement? runId) => queue.Cancel(Find(runId));
+    public void Pause(JsonElement? runId) => Find(runId).Control.Pause();
+    public void Resume(JsonElement? runId) => Find(runId).Control.Resume();
 
-    public void SetPace(string runId, double pace)
+    public void SetPace(JsonElement? runId, JsonElement? pace)
     {
-        var error = ConfigValidator.Validate(new RunConfig { Pace = pace }).FirstOrDefault(e => e.Field == "pace");
-        if (error is not null) throw new HubException(error.ToString());
-        Find(runId).Control.Pace = pace;
+        if (pace is not { ValueKind: JsonValueKind.Number } number || !number.TryGetDouble(out var value))
+            throw new HubException($"pace: {ConfigValidator.PaceRule}");
+        if (ConfigValidator.CheckPace(value) is { } error) throw new HubException(error.ToString());
+        var run = Find(runId);
+        if (PaceChange.Problem(run, value, queue) is { } tooSlow) throw new HubException(tooSlow.ToString());
+        run.Control.Pace = value;
     }
 
-    TrainingRun Find(string runId) =>
-        registry.Find(runId) ?? throw new HubException($"There is no run with id '{runId}'.");
+    static HubException Invalid(IReadOnlyList<ConfigError> errors) =>
+        new("Invalid run configuration: " + string.Join("; ", ConfigErrors.Bounded(errors)));
+
+    /// <summary>The run id argument: a string of the right shape, or a HubException naming runId.</summary>
+    static string Id(JsonElement? runId)
+    {
+        if (runId is not { ValueKind: JsonValueKind.String } text) throw new HubException("runId: must be a run id (text)");
+        var id = text.GetString();
+        if (RunIds.Problem(id) is { } problem) throw new HubException($"runId: {problem}");
+        return id!;
+    }
+
+    TrainingRun Find(JsonElement? runId)
+    {
+        var id = Id(runId);
+        return registry.Find(id) ?? throw new HubException($"There is no run with id '{id}'.");
+    }
 }

@@ -40,6 +40,8 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     int reserved; // places promised to submissions whose runs are being stored
 
     public DataSetCatalog Catalog => catalog;
+    /// <summary>What one run (and one sweep, summed over its runs) may cost; from ContinualLearning:Budget.</summary>
+    public RunBudget Budget { get; } = options.Value.Budget.ToRunBudget();
     public int Capacity => Math.Max(1, settings.QueueCapacity);
 
     /// <summary>Raised when a run is queued, starts, or leaves the queue (queue positions change).</summary>
@@ -57,14 +59,14 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     /// </summary>
     public GroupSubmission SubmitAll(IReadOnlyList<RunConfig> configs, RunGroup? group = null)
     {
-        var errors = configs.SelectMany(c => ConfigValidator.Validate(c, catalog)).ToArray();
+        var errors = configs.SelectMany(c => ConfigValidator.Validate(c, catalog, Budget)).ToArray();
         if (errors.Length > 0) return new([], errors, false);
         lock (gate)
         {
             if (waiting.Count + reserved + configs.Count > Capacity) return new([], [], true);
             reserved += configs.Count;
         }
-        var runs = configs.Select(c => new TrainingRun(c, catalog)).ToArray();
+        var runs = configs.Select(c => new TrainingRun(c, catalog, budget: Budget)).ToArray();
         try
         {
             // Stored first, outside the lock (a locked database may take seconds to refuse): no ghost run if this fails.

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ContinualLearning.Engine.Data;
 using ContinualLearning.Engine.Models;
 using ContinualLearning.Engine.Strategies;
@@ -5,9 +6,13 @@ using ContinualLearning.Engine.Tasks;
 
 namespace ContinualLearning.Engine.Config;
 
-/// <summary>One problem with a config: the JSON field name (camelCase) and the rule it breaks.</summary>
+/// <summary>One problem with a config: the JSON field name (camelCase) and the rule it breaks. Both are cut short
+/// (ConfigErrors' limits), so no error can carry a megabyte of what the user sent back to them or into the log.</summary>
 public sealed record ConfigError(string Field, string Message)
 {
+    public string Field { get; init; } = ConfigErrors.Cut(Field ?? "config", ConfigErrors.MaxFieldLength);
+    public string Message { get; init; } = ConfigErrors.Cut(Message ?? "", ConfigErrors.MaxMessageLength);
+
     public override string ToString() => $"{Field}: {Message}";
 }
 
@@ -26,6 +31,7 @@ public static class ConfigValidator
     public static readonly string[] Optimizers = ["sgd", "adam"];
     public static readonly string[] SupportedScenarios = [Scenarios.ClassIncremental, Scenarios.TaskIncremental, Scenarios.DomainIncremental];
     public static readonly string[] EwcModes = ["separate", "online"];
+    public const int MaxTasks = 50;
 
     /// <summary>Strategies that only make sense in some scenarios, and why (shown to the user as the error).</summary>
     public static readonly IReadOnlyDictionary<string, (string[] Scenarios, string Why)> ScenarioRequirements = new Dictionary<string, (string[], string)>
@@ -33,16 +39,37 @@ public static class ConfigValidator
         ["pnn"] = ([Scenarios.TaskIncremental], "progressive networks pick a column by task identity, which only task-incremental provides at test time"),
     };
 
-    public static IReadOnlyList<ConfigError> Validate(RunConfig c, DataSetCatalog? catalog = null)
+    /// <summary>Pace is 0 (full speed) or at least this many steps per second: slower would hold a worker for days.</summary>
+    public const double MinPace = 0.5;
+    public const double MaxPace = 10_000;
+    public const string PaceRule = "must be 0 (full speed) or between 0.5 and 10000 steps per second";
+
+    /// <summary>The pace rule alone, for changing a running run's pace (REST /pace, the hub's SetPace).</summary>
+    public static ConfigError? CheckPace(double pace) =>
+        double.IsFinite(pace) && (pace == 0 || pace is >= MinPace and <= MaxPace) ? null : new("pace", PaceRule);
+
+    /// <summary>
+    /// Every problem with the config, each naming its field, at most ConfigErrors.MaxErrors of them. A config whose
+    /// fields are valid is then priced (RunCostEstimate) against <paramref name="budget"/> (default: RunBudget.Default).
+    /// </summary>
+    public static IReadOnlyList<ConfigError> Validate(RunConfig c, DataSetCatalog? catalog = null, RunBudget? budget = null)
     {
         var errors = new List<ConfigError>();
         void Check(bool ok, string field, string message) { if (!ok) errors.Add(new(field, message)); }
+
+        // A JSON null in a field that has no "unset" meaning: report it and check the rest against the default.
+        var nulls = NullFields(c);
+        if (nulls.Count > 0)
+        {
+            errors.AddRange(nulls.Select(f => new ConfigError(f, "must not be null (leave the field out to keep its default)")));
+            c = WithDefaultsFor(c);
+        }
 
         var knownSets = catalog?.Names ?? DataSetCatalog.DefaultEntries().Select(e => e.Name).ToArray();
         Check(knownSets.Contains(c.Dataset), "dataset", $"must be one of {string.Join(", ", knownSets)}");
         Check(c.Preset is null || Presets.Names.Contains(c.Preset), "preset", $"must be one of {string.Join(", ", Presets.Names)}");
         Check(SupportedScenarios.Contains(c.Scenario), "scenario", $"must be one of {string.Join(", ", SupportedScenarios)}");
-        if (ScenarioRequirements.TryGetValue(c.Strategy, out var fit) && !fit.Scenarios.Contains(c.Scenario))
+        if (c.Strategy is not null && ScenarioRequirements.TryGetValue(c.Strategy, out var fit) && !fit.Scenarios.Contains(c.Scenario))
             errors.Add(new("strategy", $"{c.Strategy} needs scenario {string.Join(" or ", fit.Scenarios)}, not {c.Scenario}: {fit.Why}"));
         Check(c.Strategy != "pnn" || c.Model == "mlp", "model", "pnn builds one mlp column per task; set model to mlp");
         Check(c.Permutations is >= 1 and <= 50, "permutations", "must be between 1 and 50");
@@ -70,15 +97,36 @@ public static class ConfigValidator
         Check(c.Seed >= 0, "seed", "must be 0 or greater");
         Check(c.EvalEvery is >= 1 and <= 100_000, "evalEvery", "must be between 1 and 100000");
         Check(c.EvalSamplesPerTask is >= 10 and <= 10_000, "evalSamplesPerTask", "must be between 10 and 10000");
-        Check(double.IsFinite(c.Pace) && c.Pace is >= 0 and <= 10_000, "pace", "must be between 0 (full speed) and 10000 steps per second");
+        if (CheckPace(c.Pace) is { } pace) errors.Add(pace);
         ValidateTasks(c, catalog, errors);
-        return errors;
+        if (errors.Count == 0 && DataSetEntryFor(c.Dataset, catalog) is { } data)
+            errors.AddRange(RunCostEstimate.For(c, data).Check(c, budget ?? RunBudget.Default));
+        return ConfigErrors.Bounded(errors);
     }
 
-    public static void ThrowIfInvalid(RunConfig config, DataSetCatalog? catalog = null)
+    public static void ThrowIfInvalid(RunConfig config, DataSetCatalog? catalog = null, RunBudget? budget = null)
     {
-        var errors = Validate(config, catalog);
+        var errors = Validate(config, catalog, budget);
         if (errors.Count > 0) throw new ConfigValidationException(errors);
+    }
+
+    /// <summary>The catalog's entry for a data set name (the default entries without a catalog), or null when unknown.</summary>
+    public static DataSetEntry? DataSetEntryFor(string name, DataSetCatalog? catalog) =>
+        catalog is not null ? (catalog.Contains(name) ? catalog.Entry(name) : null) : DataSetCatalog.DefaultEntries().FirstOrDefault(e => e.Name == name);
+
+    // The reference-typed fields whose default is a value (strings, hiddenSizes): null there is never meaningful.
+    static readonly RunConfig Defaults = new();
+    static readonly System.Reflection.PropertyInfo[] RequiredReferenceFields = typeof(RunConfig).GetProperties()
+        .Where(p => !p.PropertyType.IsValueType && p.GetValue(Defaults) is not null).ToArray();
+
+    static List<string> NullFields(RunConfig c) =>
+        RequiredReferenceFields.Where(p => p.GetValue(c) is null).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToList();
+
+    static RunConfig WithDefaultsFor(RunConfig c)
+    {
+        var copy = c with { };
+        foreach (var p in RequiredReferenceFields.Where(p => p.GetValue(copy) is null)) p.SetValue(copy, p.GetValue(Defaults));
+        return copy;
     }
 
     static void ValidateTasks(RunConfig c, DataSetCatalog? catalog, List<ConfigError> errors)
@@ -89,17 +137,17 @@ public static class ConfigValidator
             return;
         }
         int classCount = catalog is not null && catalog.Contains(c.Dataset) ? catalog.Entry(c.Dataset).ClassNames.Length : 10;
-        var missing = tasks.SelectMany(t => t).Where(k => k >= classCount).Distinct().ToArray();
+        var missing = tasks.SelectMany(t => t).Where(k => k >= classCount).Distinct().Order().ToArray();
         if (missing.Length > 0)
-            errors.Add(new("tasks", $"class {string.Join(", ", missing)} does not exist in the data set (classes 0-{classCount - 1})"));
-        if (tasks.Length > 50) errors.Add(new("tasks", "at most 50 tasks"));
+            errors.Add(new("tasks", $"class {ConfigErrors.Few(missing)} does not exist in the data set (classes 0-{classCount - 1})"));
+        if (tasks.Length > MaxTasks) errors.Add(new("tasks", $"at most {MaxTasks} tasks (got {tasks.Length})"));
         if (c.Scenario == Scenarios.DomainIncremental && tasks.Length != 1)
             errors.Add(new("tasks", "in domain-incremental every task has the same classes: give one class set (e.g. 0-9) and the number of tasks in permutations"));
         else
         {
-            var repeated = tasks.SelectMany(t => t).GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
+            var repeated = tasks.SelectMany(t => t).GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key).Order().ToArray();
             if (repeated.Length > 0)
-                errors.Add(new("tasks", $"class {string.Join(", ", repeated)} appears in more than one task; in {c.Scenario} each class belongs to one task"));
+                errors.Add(new("tasks", $"class {ConfigErrors.Few(repeated)} appears in more than one task; in {c.Scenario} each class belongs to one task"));
         }
     }
 }

@@ -1,6 +1,7 @@
 namespace ContinualLearning.Engine.Data;
 
-/// <summary>Where a data set's four IDX files can come from, in the order they are tried.</summary>
+/// <summary>Where a data set's four IDX files can come from, in the order they are tried, and its nominal size (known
+/// without loading it, so a run's cost can be estimated before it is queued).</summary>
 public sealed record DataSetEntry(
     string Name,
     string Title,
@@ -8,7 +9,10 @@ public sealed record DataSetEntry(
     string[] MirrorUrls,
     IReadOnlyDictionary<string, string> Md5ByFile,
     string[] SystemDirectories,
-    bool IsBundled = false);
+    bool IsBundled = false,
+    int TrainCount = 60_000,
+    int TestCount = 10_000,
+    int ImageSide = 28);
 
 public sealed record DataSetAvailability(string Name, string Title, bool Available, string Reason);
 
@@ -53,7 +57,8 @@ public sealed class DataSetCatalog
     /// <summary>Torchvision's mirrors and checksums for MNIST and Fashion-MNIST.</summary>
     public static IEnumerable<DataSetEntry> DefaultEntries()
     {
-        yield return new(BundledMnist, "MNIST, bundled 10k subset (8,000 train / 2,000 test)", Digits, [], new Dictionary<string, string>(), [], IsBundled: true);
+        yield return new(BundledMnist, "MNIST, bundled 10k subset (8,000 train / 2,000 test)", Digits, [], new Dictionary<string, string>(), [], IsBundled: true,
+            TrainCount: 8_000, TestCount: 2_000);
         yield return new(Mnist, "MNIST (60,000 train / 10,000 test)", Digits,
             ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"],
             new Dictionary<string, string>

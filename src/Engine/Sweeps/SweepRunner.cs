@@ -1,3 +1,4 @@
+using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Data;
 using ContinualLearning.Engine.Metrics;
 using ContinualLearning.Engine.Training;
@@ -11,14 +12,18 @@ namespace ContinualLearning.Engine.Sweeps;
 public static class SweepRunner
 {
     /// <param name="onRunCreated">Called before each run starts, e.g. to follow its events or record it.</param>
-    public static SweepResult Run(SweepSpec spec, DataSetCatalog catalog, Action<SweepRunPlan, TrainingRun>? onRunCreated = null, CancellationToken ct = default)
+    public static SweepResult Run(SweepSpec spec, DataSetCatalog catalog, Action<SweepRunPlan, TrainingRun>? onRunCreated = null, CancellationToken ct = default) =>
+        Run(spec, catalog, null, onRunCreated, ct);
+
+    /// <param name="budget">What the sweep (summed over its runs) may cost; null = RunBudget.Default.</param>
+    public static SweepResult Run(SweepSpec spec, DataSetCatalog catalog, RunBudget? budget, Action<SweepRunPlan, TrainingRun>? onRunCreated = null, CancellationToken ct = default)
     {
-        SweepValidator.ThrowIfInvalid(spec, catalog);
+        SweepValidator.ThrowIfInvalid(spec, catalog, budget);
         var finished = new List<(SweepRunPlan, RunResult)>();
         foreach (var plan in SweepPlanner.Plan(spec))
         {
             ct.ThrowIfCancellationRequested();
-            using var run = new TrainingRun(plan.Config, catalog);
+            using var run = new TrainingRun(plan.Config, catalog, budget: budget);
             using var _ = ct.Register(run.Control.Cancel);
             onRunCreated?.Invoke(plan, run);
             run.Execute();

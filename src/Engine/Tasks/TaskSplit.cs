@@ -1,12 +1,26 @@
 namespace ContinualLearning.Engine.Tasks;
 
 /// <summary>Parses and prints class splits such as "0-4|5-9" or "0,1|2,3|4,5|6,7|8,9": tasks separated by '|'.</summary>
+/// <remarks>
+/// Bounds are checked before anything is expanded: a 23-byte "0-2147483647" must cost a short error, not a list of two
+/// billion classes. No data set here has more than <see cref="MaxClass"/> + 1 classes, so no valid split is refused.
+/// </remarks>
 public static class TaskSplit
 {
+    /// <summary>The highest class number a split may name (the data sets have 10 classes).</summary>
+    public const int MaxClass = 999;
+    /// <summary>At most this many tasks (the validator's own limit is lower).</summary>
+    public const int MaxTasks = 1000;
+    /// <summary>At most this many characters: ten classes as single numbers take about twenty.</summary>
+    public const int MaxLength = 2000;
+
     public static int[][] Parse(string text)
     {
         if (string.IsNullOrWhiteSpace(text)) throw new FormatException("the split is empty; write tasks separated by '|', e.g. 0-4|5-9");
-        return text.Split('|').Select((task, i) => ParseTask(task, i)).ToArray();
+        if (text.Length > MaxLength) throw new FormatException($"the split is {text.Length} characters long; at most {MaxLength}");
+        var tasks = text.Split('|');
+        if (tasks.Length > MaxTasks) throw new FormatException($"the split has {tasks.Length} tasks; at most {MaxTasks}");
+        return tasks.Select((task, i) => ParseTask(task, i)).ToArray();
     }
 
     public static bool TryParse(string text, out int[][] tasks, out string error)
@@ -35,15 +49,28 @@ public static class TaskSplit
             else if (range.Length == 2)
             {
                 int from = Number(range[0], index), to = Number(range[1], index);
-                if (to < from) throw new FormatException($"task {index + 1}: range {part} runs backwards");
-                classes.AddRange(Enumerable.Range(from, to - from + 1));
+                if (to < from) throw new FormatException($"task {index + 1}: range {Short(part)} runs backwards");
+                classes.AddRange(Enumerable.Range(from, to - from + 1)); // at most MaxClass + 1: both ends are bounded
             }
-            else throw new FormatException($"task {index + 1}: '{part}' is not a class or a range");
+            else throw new FormatException($"task {index + 1}: '{Short(part)}' is not a class or a range");
+            if (classes.Count > MaxClass + 1) throw new FormatException($"task {index + 1} names more than {MaxClass + 1} classes");
         }
         if (classes.Distinct().Count() != classes.Count) throw new FormatException($"task {index + 1} names a class twice");
         return classes.ToArray();
     }
 
-    static int Number(string text, int index) =>
-        int.TryParse(text, out var n) && n >= 0 ? n : throw new FormatException($"task {index + 1}: '{text}' is not a class number");
+    static int Number(string text, int index)
+    {
+        if (!int.TryParse(text, out var n) || n < 0)
+        {
+            // A long run of digits is still a number, only too big: say which rule it breaks.
+            if (text.Length > 0 && text.All(char.IsAsciiDigit)) throw new FormatException($"task {index + 1}: class {Short(text)} is too large; classes are numbered 0 to at most {MaxClass}");
+            throw new FormatException($"task {index + 1}: '{Short(text)}' is not a class number");
+        }
+        if (n > MaxClass) throw new FormatException($"task {index + 1}: class {n} is too large; classes are numbered 0 to at most {MaxClass}");
+        return n;
+    }
+
+    /// <summary>Quoted user text, cut short so an error never repeats a megabyte back.</summary>
+    static string Short(string text) => text.Length <= 20 ? text : text[..20] + "…";
 }

@@ -15,9 +15,10 @@ public sealed class TrainingRun : IDisposable
 {
     readonly TaskCompletionSource<RunResult?> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public TrainingRun(RunConfig config, DataSetCatalog catalog, string? id = null)
+    /// <param name="budget">The budget the run was admitted under (the edge's setting); null = RunBudget.Default.</param>
+    public TrainingRun(RunConfig config, DataSetCatalog catalog, string? id = null, RunBudget? budget = null)
     {
-        ConfigValidator.ThrowIfInvalid(config, catalog);
+        ConfigValidator.ThrowIfInvalid(config, catalog, budget);
         Id = id ?? Guid.NewGuid().ToString("n")[..12];
         Config = config;
         Catalog = catalog;
