@@ -8,11 +8,11 @@ public sealed class PlotlyTextTests
     const string Hostile = "<a href=\"javascript:alert(1)\">x</a>";
 
     [Theory]
-    [InlineData(Hostile, "&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;")]
+    [InlineData(Hostile, "&lt;a href=\"javascript:alert(1)\"&gt;x&lt;/a&gt;")]
     [InlineData("<b>bold</b><br>", "&lt;b&gt;bold&lt;/b&gt;&lt;br&gt;")]
     [InlineData("a & b", "a &amp; b")]
     [InlineData("&lt;", "&amp;lt;")] // an entity typed by the user stays what was typed
-    [InlineData("it's", "it&#39;s")]
+    [InlineData("it's \"quoted\"", "it's \"quoted\"")]
     [InlineData("replay · ratio 0.1", "replay · ratio 0.1")]
     [InlineData("", "")]
     [InlineData(null, "")]

@@ -11,11 +11,15 @@ public static class PlotlyText
     /// <summary>Characters of a name a legend shows; longer ones end in an ellipsis.</summary>
     public const int LegendLength = 40;
 
+    /// <summary>
+    /// &amp;, &lt; and &gt; as entities: with no &lt; left, no tag can form, so quotes need nothing (Plotly would show
+    /// &amp;quot; literally: it decodes only a few named entities).
+    /// </summary>
     public static string Escape(string? text)
     {
         if (string.IsNullOrEmpty(text)) return "";
-        if (text.AsSpan().IndexOfAny("&<>\"'") < 0) return text;
-        return text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&#39;");
+        if (text.AsSpan().IndexOfAny("&<>") < 0) return text;
+        return text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
     }
 
     /// <summary>At most <paramref name="max"/> characters, the last an ellipsis when cut (never half a surrogate pair).</summary>
