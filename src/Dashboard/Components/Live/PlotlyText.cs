@@ -8,8 +8,8 @@ namespace ContinualLearning.Dashboard.Components.Live;
 /// </summary>
 public static class PlotlyText
 {
-    /// <summary>Characters of a name a legend shows; longer ones end in an ellipsis.</summary>
-    public const int LegendLength = 40;
+    /// <summary>Characters of a name a legend shows (default names fit); longer ones end in an ellipsis.</summary>
+    public const int LegendLength = 64;
 
     /// <summary>
     /// &amp;, &lt; and &gt; as entities: with no &lt; left, no tag can form, so quotes need nothing (Plotly would show
