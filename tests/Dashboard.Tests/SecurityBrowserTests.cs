@@ -78,6 +78,11 @@ public sealed class SecurityBrowserTests(DashboardServer server) : IClassFixture
         var hoverName = await page.EvaluateAsync<string>("() => document.querySelector('[data-testid=accuracy-overlay] .js-plotly-plot, [data-testid=accuracy-overlay].js-plotly-plot').data.find(t => (t.meta || '').includes('wwww')).meta");
         Assert.Contains(new string('w', 120), hoverName);
         await Assertions.Expect(page.Locator("[data-testid=loss-overlay] .scatterlayer .trace")).ToHaveCountAsync(2, new() { Timeout = Wait });
+        // Exports still work under the policy: Plotly's PNG (drawn through data: images) and the CSV link.
+        var chartPng = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "PNG" }).First.ClickAsync());
+        Assert.EndsWith(".png", chartPng.SuggestedFilename);
+        var csvDownload = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export-csv").ClickAsync());
+        Assert.Contains("\"<a href=\"\"javascript:alert(1)\"\">x</a>\"", await File.ReadAllTextAsync((await csvDownload.PathAsync())!)); // quoted, quotes doubled
         var png = await page.ScreenshotAsync(new() { FullPage = true });
         Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
         await File.WriteAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "screenshots", "compare-under-csp.png"), png);
