@@ -4,6 +4,7 @@ using ContinualLearning.Dashboard.Hubs;
 using ContinualLearning.Dashboard.History;
 using ContinualLearning.Dashboard.Imaging;
 using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Dashboard.Security;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Data;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,8 @@ builder.Services.AddSignalR().AddJsonProtocol(o => EngineJson.Configure(o.Payloa
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = BadJson.NameTheField);
 // Unreadable request bodies become exceptions in every environment, so BadJson can name the field in the 400.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.DescribeCrossSiteRules());
+builder.Services.AddWebSecurity(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<RunDatabaseHealthCheck>(RunDatabaseHealthCheck.Name);
 
 var app = builder.Build();
@@ -41,6 +43,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
 });
 app.UseStatusCodePages();
+app.UseWebSecurity(); // security headers; 403 to foreign origins, 415 to API writes that are not JSON
 app.UseAntiforgery();
 app.UseStoredRunRedirect();
 app.MapStaticAssets();
@@ -49,7 +52,8 @@ app.MapHealthChecks("/healthz", new() { ResponseWriter = RunDatabaseHealthCheck.
 app.MapRunEndpoints();
 app.MapHistoryEndpoints();
 app.MapHub<TrainingHub>(TrainingHub.Path);
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// SecurityHeaders sends the one Content-Security-Policy (frame-ancestors 'none' included); Blazor's own would be a second.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
 try
 {

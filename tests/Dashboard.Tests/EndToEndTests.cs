@@ -52,7 +52,7 @@ public sealed class EndToEndTests(DashboardServer server) : IClassFixture<Dashbo
         await SaveScreenshot(page);
 
         await page.Locator("[data-testid=pace] input[type=checkbox]").ClickAsync(); // full speed for the rest
-        await Assertions.Expect(page.GetByTestId("live-run")).ToHaveAttributeAsync("data-status", "finished");
+        await Assertions.Expect(page.GetByTestId("live-run")).ToHaveAttributeAsync("data-status", "finished", new() { Timeout = 120_000 }); // training: on a loaded machine this takes longer than the 5 s default
         await Assertions.Expect(page.GetByTestId("metric-forgetting")).Not.ToContainTextAsync("—");
         var runId = await page.GetByTestId("live-run").GetAttributeAsync("data-run-id");
         var run = server.Run(runId!);
@@ -82,7 +82,7 @@ public sealed class EndToEndTests(DashboardServer server) : IClassFixture<Dashbo
         Assert.Contains("scenario=task-incremental", page.Url);
 
         await page.GetByTestId("train").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("live-run")).ToHaveAttributeAsync("data-status", "finished");
+        await Assertions.Expect(page.GetByTestId("live-run")).ToHaveAttributeAsync("data-status", "finished", new() { Timeout = 120_000 }); // training: on a loaded machine this takes longer than the 5 s default
         await Assertions.Expect(page.GetByTestId("pnn-column")).ToHaveCountAsync(5);
         // The matrix and the task shading are redrawn on the next frame after the last event: wait for them, not for time.
         await page.WaitForFunctionAsync("""

@@ -64,7 +64,7 @@ public sealed class RestApiTests(DashboardServer server) : IClassFixture<Dashboa
         var response = await http.GetAsync("/api/runs/nope");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("nope", await response.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/api/runs/nope/cancel", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsJsonAsync("/api/runs/nope/cancel", new { })).StatusCode);
     }
 
     [Fact]
@@ -77,20 +77,20 @@ public sealed class RestApiTests(DashboardServer server) : IClassFixture<Dashboa
         var run = server.Run(id);
         await foreach (var _ in run.Events.ReadAllAsync()) break; // started
 
-        var paused = await http.PostAsync($"/api/runs/{id}/pause", null);
+        var paused = await http.PostAsJsonAsync($"/api/runs/{id}/pause", new { });
         Assert.True((await paused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("paused").GetBoolean());
         Assert.True(run.Control.IsPaused);
-        await http.PostAsync($"/api/runs/{id}/resume", null);
+        await http.PostAsJsonAsync($"/api/runs/{id}/resume", new { });
         Assert.False(run.Control.IsPaused);
         var paced = await http.PostAsJsonAsync($"/api/runs/{id}/pace", new { pace = 2.5 });
         Assert.Equal(HttpStatusCode.OK, paced.StatusCode);
         Assert.Equal(2.5, run.Control.Pace);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsJsonAsync($"/api/runs/{id}/pace", new { pace = -3 })).StatusCode);
 
-        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync($"/api/runs/{id}/cancel", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync($"/api/runs/{id}/cancel", new { })).StatusCode);
         await run.Completion.WaitAsync(Patience);
         Assert.Equal(RunStatus.Cancelled, run.Status);
-        Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsync($"/api/runs/{id}/cancel", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsJsonAsync($"/api/runs/{id}/cancel", new { })).StatusCode);
     }
 
     [Fact]
@@ -129,9 +129,9 @@ public sealed class QueueLimitTests(TinyQueueServer server) : IClassFixture<Tiny
         Assert.Contains("queue is full", await third.Content.ReadAsStringAsync());
 
         // Cancelling the queued run ends it at once; cancelling the running one ends it within a batch.
-        await http.PostAsync($"/api/runs/{secondId}/cancel", null);
+        await http.PostAsJsonAsync($"/api/runs/{secondId}/cancel", new { });
         Assert.Equal(RunStatus.Cancelled, server.Run(secondId).Status);
-        await http.PostAsync($"/api/runs/{firstRun.Id}/cancel", null);
+        await http.PostAsJsonAsync($"/api/runs/{firstRun.Id}/cancel", new { });
         await firstRun.Completion.WaitAsync(TimeSpan.FromMinutes(1));
         Assert.Equal(RunStatus.Cancelled, firstRun.Status);
     }

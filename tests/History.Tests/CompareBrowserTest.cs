@@ -95,7 +95,7 @@ public class CompareBrowserTest(ITestOutputHelper output)
         // Slow, then paused: the run is certainly still going when the page opens, whatever this machine's speed.
         var going = await Api.StartRun(http, new { strategy = "replay", seed = 3, pace = 5 });
         await Api.WaitForStatus(http, going, "running");
-        (await http.PostAsync($"/api/runs/{going}/pause", null)).EnsureSuccessStatusCode();
+        (await http.PostAsJsonAsync($"/api/runs/{going}/pause", new { })).EnsureSuccessStatusCode();
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
@@ -111,7 +111,7 @@ public class CompareBrowserTest(ITestOutputHelper output)
         var pointsWhilePaused = await TracePoints(page, "loss-overlay", 1);
 
         (await http.PostAsJsonAsync($"/api/runs/{going}/pace", new { pace = 0 })).EnsureSuccessStatusCode();
-        (await http.PostAsync($"/api/runs/{going}/resume", null)).EnsureSuccessStatusCode();
+        (await http.PostAsJsonAsync($"/api/runs/{going}/resume", new { })).EnsureSuccessStatusCode();
 
         // Without a reload: the status, the curves, the matrix and the metrics follow the run to its end.
         await Assertions.Expect(page.Locator("[data-testid=run-chip]").Nth(1)).ToContainTextAsync("(finished)");

@@ -1,10 +1,9 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Metrics;
+using ContinualLearning.Storage.Export;
 
 namespace ContinualLearning.Storage.Comparison;
 
@@ -79,21 +78,32 @@ public sealed class RunComparison
         return new MetricColumn(name, higher, v, v.Select(x => best is not null && x == best).ToArray());
     }
 
-    /// <summary>One line per run: id, name, the differing config fields, then the metrics.</summary>
+    /// <summary>
+    /// One line per run: id, name, the differing config fields, then the metrics. Config values that are JSON numbers
+    /// stay numbers; everything else (names, strings, lists) is text, guarded by CsvWriter.
+    /// </summary>
     public string ToCsv()
     {
-        var s = new StringBuilder();
-        var header = new[] { "id", "name", "status" }.Concat(Differences.Select(d => d.Field)).Concat(Metrics.Select(m => m.Name));
-        s.AppendLine(string.Join(",", header.Select(Csv)));
+        var csv = new CsvWriter();
+        csv.Row(new[] { "id", "name", "status" }.Concat(Differences.Select(d => d.Field)).Concat(Metrics.Select(m => m.Name)));
         for (int i = 0; i < Runs.Count; i++)
         {
             var r = Runs[i].Summary;
-            var cells = new[] { r.Id, r.DisplayName, r.Status.ToString().ToLowerInvariant() }
-                .Concat(Differences.Select(d => d.Values[i]?.Trim('"') ?? ""))
-                .Concat(Metrics.Select(m => m.Values[i]?.ToString("0.####", CultureInfo.InvariantCulture) ?? ""));
-            s.AppendLine(string.Join(",", cells.Select(Csv)));
+            csv.Text(r.Id).Text(r.DisplayName).Text(r.Status.ToString().ToLowerInvariant());
+            foreach (var d in Differences) ConfigCell(csv, d.Values[i]);
+            foreach (var m in Metrics) csv.Number(m.Values[i]);
+            csv.EndRow();
         }
-        return s.ToString();
+        return csv.ToString();
+    }
+
+    static void ConfigCell(CsvWriter csv, string? json)
+    {
+        if (json is null) { csv.Text(null); return; }
+        var value = JsonNode.Parse(json);
+        if (value is JsonValue v && v.TryGetValue<double>(out var number)) csv.Number(number, "R");
+        else if (value is JsonValue s && s.TryGetValue<string>(out var text)) csv.Text(text);
+        else csv.Text(json); // lists (hiddenSizes), booleans, null
     }
 
     /// <summary>The runs (config, result, status) with the differences and metric columns, camelCase.</summary>
@@ -107,7 +117,4 @@ public sealed class RunComparison
         };
         return JsonSerializer.Serialize(document, EngineJson.Indented);
     }
-
-    static string Csv(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
 }

@@ -28,9 +28,16 @@ public static class CompareCharts
         ToImageButtonOptions = new { format = "png", scale = 2 },
     };
 
-    public static Scatter Line(string name, string color, IReadOnlyList<long> x, IReadOnlyList<double> y, string dash = "solid", string? group = null, double width = 2.5) => new()
+    /// <summary>
+    /// A run's curve. The legend shows <paramref name="name"/> (shorten long run names with PlotlyText.Shorten); the
+    /// hover shows <paramref name="fullName"/> (default: the name) whole. Both are escaped: run names are user text.
+    /// </summary>
+    public static Scatter Line(string name, string color, IReadOnlyList<long> x, IReadOnlyList<double> y, string dash = "solid", string? group = null, double width = 2.5, string? fullName = null) => new()
     {
-        Name = name,
+        Name = PlotlyText.Escape(name),
+        Meta = PlotlyText.Escape(fullName ?? name),
+        HoverTemplate = "(%{x}, %{y})<extra>%{meta}</extra>",
+        HoverLabel = new Plotly.Blazor.Traces.ScatterLib.HoverLabel { NameLength = -1 },
         LegendGroup = group,
         Mode = ModeFlag.Lines,
         X = x.Select(v => (object)v).ToList(),

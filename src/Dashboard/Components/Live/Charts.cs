@@ -26,8 +26,8 @@ public static class Charts
         PlotBgColor = "rgba(0,0,0,0)",
         Font = new Font { Family = FontFamily, Size = 14, Color = Text(dark) },
         Margin = new Margin { L = 56, R = 16, T = 30, B = 92 },
-        XAxis = [new XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = xTitle }, GridColor = Grid(dark), ZeroLine = false }],
-        YAxis = [new YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = yTitle }, GridColor = Grid(dark), ZeroLine = false,
+        XAxis = [new XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = PlotlyText.Escape(xTitle) }, GridColor = Grid(dark), ZeroLine = false }],
+        YAxis = [new YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = PlotlyText.Escape(yTitle) }, GridColor = Grid(dark), ZeroLine = false,
             Range = yRange?.Cast<object>().ToList() }],
         Legend = [new Legend { Orientation = Plotly.Blazor.LayoutLib.LegendLib.OrientationEnum.H, X = 0, Y = -0.3m, YAnchor = Plotly.Blazor.LayoutLib.LegendLib.YAnchorEnum.Top, BgColor = "rgba(0,0,0,0)" }],
         ShowLegend = true,
@@ -37,7 +37,7 @@ public static class Charts
 
     public static Scatter Line(string name, string color, IEnumerable<(long X, double Y)> points, double width = 3, double opacity = 1, bool markers = false) => new()
     {
-        Name = name,
+        Name = PlotlyText.Escape(name),
         Mode = markers ? Plotly.Blazor.Traces.ScatterLib.ModeFlag.Lines | Plotly.Blazor.Traces.ScatterLib.ModeFlag.Markers : Plotly.Blazor.Traces.ScatterLib.ModeFlag.Lines,
         X = points.Select(p => (object)p.X).ToList(),
         Y = points.Select(p => (object)Math.Round(p.Y, 3)).ToList(),
@@ -61,7 +61,7 @@ public static class Charts
         if (labels)
             layout.Annotations = state.Periods.Select(p => new Annotation
             {
-                Text = $"training {state.TaskLabel(p.Task)}",
+                Text = PlotlyText.Escape($"training {state.TaskLabel(p.Task)}"),
                 XRef = "x", YRef = "paper",
                 X = p.Start + ((p.End ?? Math.Max(state.Step, p.Start + 1)) - p.Start) / 2.0, Y = 1.0m,
                 YAnchor = Plotly.Blazor.LayoutLib.AnnotationLib.YAnchorEnum.Bottom,
