@@ -96,7 +96,7 @@ public class StorageFaultTests
         Assert.Equal("Unhealthy", (await Health(http, HttpStatusCode.ServiceUnavailable)).GetProperty("status").GetString());
 
         // One terminal state that Cancel respects, and other runs are unaffected by the failed recorder.
-        Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsync($"/api/runs/{id}/cancel", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsync($"/api/runs/{id}/cancel", JsonContent.Create(new { }))).StatusCode);
 
         StoreOf(server).Faults.Heal();
         await Health(http, HttpStatusCode.OK); // a successful probe retries the unsaved end at once

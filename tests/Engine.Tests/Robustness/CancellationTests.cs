@@ -19,7 +19,7 @@ public class CancellationTests
         {
             Scenario = Scenarios.DomainIncremental, Tasks = "0-9", Permutations = 50, Model = "mlp", HiddenSizes = [2048, 2048],
             IterationsPerTask = 1,
-        }, TestData.Catalog);
+        }, TestData.Catalog, budget: RunBudget.Unlimited); // deliberately heavier than the default budget admits
         run.Start();
         await FirstEvent(run, e => e.Kind == RunEventKind.Started);
 
@@ -37,7 +37,7 @@ public class CancellationTests
         using var run = new TrainingRun(new RunConfig
         {
             Strategy = "ewc", Model = "mlp", HiddenSizes = [4096], FisherSamples = 10_000, IterationsPerTask = 2, EvalEvery = 2,
-        }, TestData.Catalog);
+        }, TestData.Catalog, budget: RunBudget.Unlimited);
         run.Start();
         // The evaluation after task 1's last step: the next thing the run does is EWC's EndTask.
         await FirstEvent(run, e => e.Kind == RunEventKind.Evaluation && e.Step == 2);
