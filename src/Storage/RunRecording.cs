@@ -24,13 +24,12 @@ public sealed class RunRecording
     readonly List<RunEvent> unsaved = [];
     TaskCompletionSource nudge = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <param name="runEnded">Completes when the run has appended its last event, so the last batch is written at once.</param>
-    internal RunRecording(RunStore store, RunEventLog log, TimeSpan flushInterval, Task runEnded, IReadOnlyList<TimeSpan> retryDelays, CancellationToken stop)
+    internal RunRecording(RunStore store, RunEventLog log, TimeSpan flushInterval, IReadOnlyList<TimeSpan> retryDelays, CancellationToken stop)
     {
         this.store = store;
         RunId = log.RunId;
         RetryDelays = retryDelays;
-        Completion = Task.Run(() => WriteAsync(log, flushInterval, runEnded, stop));
+        Completion = Task.Run(() => WriteAsync(log, flushInterval, stop));
     }
 
     public string RunId { get; }
@@ -72,18 +71,16 @@ public sealed class RunRecording
 
     enum Outcome { Written, Deleted, Failed }
 
-    async Task WriteAsync(RunEventLog log, TimeSpan flushInterval, Task runEnded, CancellationToken stop)
+    async Task WriteAsync(RunEventLog log, TimeSpan flushInterval, CancellationToken stop)
     {
         try
         {
-            await foreach (var chunk in log.ReadChunksAsync(1, stop).ConfigureAwait(false))
+            // Events pile up into one batch per flush interval; the end of the run comes at once.
+            await foreach (var chunk in log.FollowAsync(1, flushInterval, stop).ConfigureAwait(false))
             {
                 lock (gate) unsaved.AddRange(chunk);
                 if (chunk[^1].IsTerminal) break;
                 if (Write() == Outcome.Deleted) return;
-                // Let events pile up into the next batch, but write the end of the run as soon as it comes.
-                if (flushInterval > TimeSpan.Zero)
-                    await Task.WhenAny(Task.Delay(flushInterval, stop), runEnded).ConfigureAwait(false);
             }
             // The end of the run: retried with backoff, so a transient fault still stores the final status.
             for (int attempt = 0; !stop.IsCancellationRequested; attempt++)

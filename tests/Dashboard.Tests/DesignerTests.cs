@@ -46,7 +46,8 @@ public sealed class DesignerTests
         var keptAtTenPercent = ContinualLearning.Engine.Strategies.Replay.KeptCount(4106, 0.1);
         Assert.Contains($"stores {keptAtTenPercent:N0} of task 1", cut.Find("[data-testid=replay-kept]").TextContent);
 
-        cut.Find("[data-testid=replay-ratio] input[type=range]").Input("0.35");
+        // Awaited: the sync Input() only queues the event when the renderer's dispatcher is busy, and returns before the handler ran.
+        await cut.Find("[data-testid=replay-ratio] input[type=range]").InputAsync(new ChangeEventArgs { Value = "0.35" });
         Assert.NotNull(changed);
         Assert.Equal(0.35, changed!.ReplayRatio);
         Assert.Equal(config with { ReplayRatio = 0.35 }, changed with { HiddenSizes = config.HiddenSizes });
@@ -101,7 +102,8 @@ public sealed class DesignerTests
         Assert.Equal("0.30", cut.Find("[data-testid=replay-ratio-value]").TextContent);
         Assert.Equal(3, cut.FindAll("[data-testid=task-row]").Count);
 
-        cut.Find("[data-testid=replay-ratio] input[type=range]").Input("0.55");
+        // Awaited: the sync Input() returns before the handler ran (and the URL was written) when the dispatcher is busy.
+        await cut.Find("[data-testid=replay-ratio] input[type=range]").InputAsync(new ChangeEventArgs { Value = "0.55" });
         var reloaded = ConfigQuery.FromQuery(new Uri(nav.Uri).Query, out var errors);
         Assert.Empty(errors);
         Assert.Equal(0.55, reloaded.ReplayRatio);

@@ -3,22 +3,6 @@ using Microsoft.Playwright;
 
 namespace ContinualLearning.Dashboard.Tests;
 
-/// <summary>Runs only where a Chromium is installed (CI installs one); elsewhere it is skipped with the reason.</summary>
-public sealed class BrowserFactAttribute : FactAttribute
-{
-    public BrowserFactAttribute()
-    {
-        if (Browser.Path is null) Skip = "No Chromium found (looked for $CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser): install chromium to run the browser tests.";
-    }
-}
-
-public static class Browser
-{
-    public static string? Path =>
-        new[] { Environment.GetEnvironmentVariable("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
-            .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p));
-}
-
 public sealed class EndToEndTests(DashboardServer server) : IClassFixture<DashboardServer>
 {
     const string AccuracyPoints = "() => { const g = document.querySelector('[data-testid=accuracy-chart]'); return g && g.data ? g.data[0].x.length : 0; }";
@@ -27,7 +11,7 @@ public sealed class EndToEndTests(DashboardServer server) : IClassFixture<Dashbo
     public async Task Set_the_replay_ratio_train_and_watch_the_accuracy_chart_grow_until_the_run_finishes()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Browser.Path, Headless = true });
+        await using var browser = await Browser.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
         page.SetDefaultTimeout(60_000);
         await page.GotoAsync(new Uri(server.BaseAddress, "/?strategy=replay&pace=25").ToString());
@@ -66,7 +50,7 @@ public sealed class EndToEndTests(DashboardServer server) : IClassFixture<Dashbo
     public async Task Pnn_is_refused_outside_task_incremental_with_the_reason_and_trains_once_the_scenario_fits()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Browser.Path, Headless = true });
+        await using var browser = await Browser.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
         page.SetDefaultTimeout(60_000);
         await page.GotoAsync(new Uri(server.BaseAddress,

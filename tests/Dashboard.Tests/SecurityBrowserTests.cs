@@ -26,7 +26,7 @@ public sealed class SecurityBrowserTests(DashboardServer server) : IClassFixture
     public async Task Every_page_works_under_the_policy_and_a_run_named_in_html_shows_as_text()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Browser.Path, Headless = true });
+        await using var browser = await Browser.LaunchAsync(playwright);
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
         await context.AddInitScriptAsync(ViolationRecorder);
         var page = await context.NewPageAsync();

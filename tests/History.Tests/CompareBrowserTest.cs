@@ -8,18 +8,12 @@ namespace ContinualLearning.History.Tests;
 /// End to end in a real browser (/usr/bin/chromium, driven by Playwright, offline): two runs with different configs,
 /// ticked on the history page, compared; both appear in the accuracy overlay and in the config-diff table.
 /// </summary>
-public class CompareBrowserTest(ITestOutputHelper output)
+public class CompareBrowserTest
 {
-    const string Chromium = "/usr/bin/chromium";
 
-    [Fact]
+    [BrowserFact]
     public async Task TwoRunsComparedShowInTheOverlayAndTheDiffTable()
     {
-        if (!File.Exists(Chromium))
-        {
-            output.WriteLine($"SKIPPED: no browser at {Chromium} (CI installs the chromium package)");
-            return;
-        }
         await using var server = new DashboardServer();
         var http = server.CreateClient();
         var naive = await Api.StartRun(http, new { seed = 3 });
@@ -29,7 +23,7 @@ public class CompareBrowserTest(ITestOutputHelper output)
         renamed.EnsureSuccessStatusCode();
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        await using var browser = await Browser.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1500, Height = 1300 } });
         page.SetDefaultTimeout(30_000);
 
@@ -80,14 +74,9 @@ public class CompareBrowserTest(ITestOutputHelper output)
         "const gd = el.classList.contains('js-plotly-plot') ? el : el.querySelector('.js-plotly-plot'); " +
         "return gd && gd.data && gd.data[trace] ? gd.data[trace].x.length : -1; }", new object[] { chart, trace });
 
-    [Fact]
+    [BrowserFact]
     public async Task AComparedRunThatIsStillGoingUpdatesLive()
     {
-        if (!File.Exists(Chromium))
-        {
-            output.WriteLine($"SKIPPED: no browser at {Chromium} (CI installs the chromium package)");
-            return;
-        }
         await using var server = new DashboardServer();
         var http = server.CreateClient();
         var done = await Api.StartRun(http, new { seed = 3 });
@@ -98,7 +87,7 @@ public class CompareBrowserTest(ITestOutputHelper output)
         (await http.PostAsJsonAsync($"/api/runs/{going}/pause", new { })).EnsureSuccessStatusCode();
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        await using var browser = await Browser.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1500, Height = 1300 } });
         page.SetDefaultTimeout(60_000);
         await page.GotoAsync(new Uri(server.BaseAddress, $"/compare?runs={done},{going}").ToString());

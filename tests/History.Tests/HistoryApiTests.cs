@@ -21,7 +21,7 @@ public class HistoryApiTests
         {
             string id;
             List<long> liveSeqs;
-            await using (var first = new DashboardServer(folder))
+            await using (var first = DashboardServer.Start(folder))
             {
                 var http = first.CreateClient();
                 id = await Api.StartRun(http, Replay);
@@ -30,7 +30,7 @@ public class HistoryApiTests
                 liveSeqs = (await Api.Get(http, $"/api/runs/{id}/events")).EnumerateArray().Select(e => e.GetProperty("seq").GetInt64()).ToList();
             }
 
-            await using var second = new DashboardServer(folder);
+            await using var second = DashboardServer.Start(folder);
             var client = second.CreateClient();
             var run = await Api.Get(client, $"/api/runs/{id}");
             Assert.Equal("finished", run.GetProperty("status").GetString());

@@ -9,18 +9,12 @@ using Xunit.Abstractions;
 namespace ContinualLearning.History.Tests;
 
 /// <summary>The history grid in a real browser: rename a run in place, filter by the search box, delete ticked runs.</summary>
-public class HistoryBrowserTest(ITestOutputHelper output)
+public class HistoryBrowserTest
 {
-    const string Chromium = "/usr/bin/chromium";
 
-    [Fact]
+    [BrowserFact]
     public async Task RenameSearchAndDeleteFromTheGrid()
     {
-        if (!File.Exists(Chromium))
-        {
-            output.WriteLine($"SKIPPED: no browser at {Chromium} (CI installs the chromium package)");
-            return;
-        }
         await using var server = new DashboardServer();
         var http = server.CreateClient();
         var keep = await Api.StartRun(http, new { strategy = "replay", replayRatio = 0.2 });
@@ -28,7 +22,7 @@ public class HistoryBrowserTest(ITestOutputHelper output)
         foreach (var id in new[] { keep, drop }) await Api.WaitStored(http, id);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        await using var browser = await Browser.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1500, Height = 900 } });
         page.SetDefaultTimeout(30_000);
         await page.GotoAsync(new Uri(server.BaseAddress, "/history").ToString());
@@ -63,14 +57,9 @@ public class HistoryBrowserTest(ITestOutputHelper output)
         Assert.Equal([keep], (await Api.Get(http, "/api/history")).EnumerateArray().Select(r => r.GetProperty("id").GetString()));
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task BulkDeleteAndRenameWorkWithAThousandRuns()
     {
-        if (!File.Exists(Chromium))
-        {
-            output.WriteLine($"SKIPPED: no browser at {Chromium} (CI installs the chromium package)");
-            return;
-        }
         await using var server = new DashboardServer();
         var http = server.CreateClient();
         var store = server.Services.GetRequiredService<ContinualLearning.Dashboard.History.RunHistory>().Store;
@@ -88,7 +77,7 @@ public class HistoryBrowserTest(ITestOutputHelper output)
         }
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        await using var browser = await Browser.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1500, Height = 900 } });
         page.SetDefaultTimeout(60_000);
         await page.GotoAsync(new Uri(server.BaseAddress, "/history").ToString());

@@ -113,7 +113,7 @@ public class StorageFaultTests
     [Fact]
     public async Task EndedRunsLeaveMemoryOnceStoredAndAreServedFromTheDatabase()
     {
-        await using var server = new DashboardServer(settings: new Dictionary<string, string> { ["ContinualLearning:FinishedRunsInMemory"] = "1" });
+        await using var server = DashboardServer.Start(settings: new Dictionary<string, string> { ["ContinualLearning:FinishedRunsInMemory"] = "1" });
         var http = server.CreateClient();
         var registry = RegistryOf(server);
         var ids = new List<string>();
@@ -153,7 +153,7 @@ public class StorageFaultTests
         var folder = DashboardServer.NewFolder();
         try
         {
-            await using (var first = new DashboardServer(folder))
+            await using (var first = DashboardServer.Start(folder))
             {
                 var http = first.CreateClient();
                 for (int i = 0; i < 3; i++) await Api.WaitStored(http, await Api.StartRun(http, new { iterationsPerTask = 40, evalEvery = 2, seed = i }));
@@ -169,7 +169,7 @@ public class StorageFaultTests
                 file.Write(garbage);
             }
 
-            await using var second = new DashboardServer(folder);
+            await using var second = DashboardServer.Start(folder);
             var client = second.CreateClient();
             var q = StoreOf(second).Quarantined;
             Assert.NotNull(q);

@@ -6,18 +6,12 @@ using Xunit.Abstractions;
 namespace ContinualLearning.History.Tests;
 
 /// <summary>The sweep view in a real browser: the trade-off curve with error bars, the mean ± std table, the bands.</summary>
-public class SweepBrowserTest(ITestOutputHelper output)
+public class SweepBrowserTest
 {
-    const string Chromium = "/usr/bin/chromium";
 
-    [Fact]
+    [BrowserFact]
     public async Task SweepPageShowsTheTradeOffCurveAndMeanPlusMinusStdPerValue()
     {
-        if (!File.Exists(Chromium))
-        {
-            output.WriteLine($"SKIPPED: no browser at {Chromium} (CI installs the chromium package)");
-            return;
-        }
         await using var server = new DashboardServer();
         var http = server.CreateClient();
         var response = await http.PostAsJsonAsync("/api/sweeps", new { config = new { strategy = "replay" }, param = "replayRatio", values = new[] { 0.0, 1.0 }, seeds = 2 });
@@ -25,7 +19,7 @@ public class SweepBrowserTest(ITestOutputHelper output)
         await Api.WaitFor(http, $"/api/sweeps/{id}", s => s.GetProperty("status").GetString() == "finished");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        await using var browser = await Browser.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1500, Height = 1100 } });
         page.SetDefaultTimeout(30_000);
 

@@ -27,6 +27,7 @@ public static class RunEndpoints
             if (!submission.Accepted) return Results.ValidationProblem(ToDictionary(submission.Errors), title: "Invalid run configuration");
             return Results.Accepted($"/api/runs/{submission.Run!.Id}", new RunCreated(submission.Run.Id));
         })
+        .WithName("createRun")
         .Accepts<RunConfig>("application/json")
         .WithSummary("Queue a training run (\"preset\": NAME starts from a preset; the fields given override it)")
         .Produces<RunCreated>(StatusCodes.Status202Accepted)
@@ -35,25 +36,34 @@ public static class RunEndpoints
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         runs.MapGet("/", (IRunRegistry registry, RunQueue queue) => registry.All().Select(r => RunView.Of(r, queue)))
+            .WithName("listRuns")
             .WithSummary("The runs in this server's memory, newest first: queued, running, and the most recent ended ones (every stored run: /api/history)");
 
         runs.MapGet("/{id}", Results<Ok<RunView>, ProblemHttpResult> (string id, IRunRegistry registry, RunQueue queue, History.RunHistory history) =>
             RunIds.Check(id) is { } bad ? RunIds.BadRequest(bad)
             : registry.Find(id) is { } run ? TypedResults.Ok(RunView.Of(run, queue))
             : History.HistoryEndpoints.StoredView(history, id) is { } stored ? TypedResults.Ok(stored) : NotFound(id))
-            .WithSummary("One run: status, config, and result once finished");
+            .WithName("getRun")
+            .WithSummary("One run: status, config, and result once finished")
+            .ProducesMalformedIdAndNotFound();
 
         runs.MapPost("/{id}/cancel", (string id, IRunRegistry registry, RunQueue queue) =>
             Control(id, registry, queue, run => queue.Cancel(run)))
-            .WithSummary("Cancel a queued or running run");
+            .WithName("cancelRun")
+            .WithSummary("Cancel a queued or running run")
+            .ProducesRunControl();
 
         runs.MapPost("/{id}/pause", (string id, IRunRegistry registry, RunQueue queue) =>
             Control(id, registry, queue, run => run.Control.Pause()))
-            .WithSummary("Pause a run between batches");
+            .WithName("pauseRun")
+            .WithSummary("Pause a run between batches")
+            .ProducesRunControl();
 
         runs.MapPost("/{id}/resume", (string id, IRunRegistry registry, RunQueue queue) =>
             Control(id, registry, queue, run => run.Control.Resume()))
-            .WithSummary("Resume a paused run");
+            .WithName("resumeRun")
+            .WithSummary("Resume a paused run")
+            .ProducesRunControl();
 
         runs.MapPost("/{id}/pace", (string id, PaceRequest request, IRunRegistry registry, RunQueue queue) =>
         {
@@ -63,8 +73,19 @@ public static class RunEndpoints
                 return Results.ValidationProblem(ToDictionary([tooSlow]));
             return Control(id, registry, queue, run => run.Control.Pace = request.Pace);
         })
-        .WithSummary("Change a run's pace (steps per second: 0 = full speed, else 0.5 to 10000) while it trains");
+        .WithName("setRunPace")
+        .WithSummary("Change a run's pace (steps per second: 0 = full speed, else 0.5 to 10000) while it trains")
+        .ProducesRunControl()
+        .ProducesValidationProblem();
     }
+
+    /// <summary>OpenAPI: 400 for a malformed id (ProblemDetails), 404 for an unknown one.</summary>
+    public static RouteHandlerBuilder ProducesMalformedIdAndNotFound(this RouteHandlerBuilder endpoint) =>
+        endpoint.ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+
+    /// <summary>OpenAPI of cancel, pause, resume and pace: the run after the change, or why not (bad id, unknown, already ended).</summary>
+    static RouteHandlerBuilder ProducesRunControl(this RouteHandlerBuilder endpoint) =>
+        endpoint.Produces<RunView>().ProducesMalformedIdAndNotFound().ProducesProblem(StatusCodes.Status409Conflict);
 
     static IResult Control(string id, IRunRegistry registry, RunQueue queue, Action<TrainingRun> act)
     {

@@ -58,6 +58,7 @@ public static class HistoryEndpoints
     {
         var history = app.MapGroup("/api/history").WithTags("History");
         history.MapGet("/", (RunHistory h) => h.ListRuns())
+            .WithName("listStoredRuns")
             .WithSummary("Every stored run, newest first, with the summary fields of the history grid (no events)");
 
         var runs = app.MapGroup("/api/runs").WithTags("History");
@@ -65,21 +66,31 @@ public static class HistoryEndpoints
             RunIds.Check(id) is { } bad ? RunIds.BadRequest(bad)
             : registry.Find(id) is { } live ? TypedResults.Ok(live.Events.Snapshot())
             : h.Store.GetSummary(id) is not null ? TypedResults.Ok(h.Store.GetEvents(id)) : NotFound(id))
-            .WithSummary("A run's events so far (live or stored): what redraws its curves");
+            .WithName("getRunEvents")
+            .WithSummary("A run's events so far (live or stored): what redraws its curves")
+            .ProducesMalformedIdAndNotFound();
 
         runs.MapPut("/{id}/name", (string id, RenameRequest request, RunHistory h) =>
             RunIds.Check(id) is { } bad ? RunIds.BadRequest(bad)
             : RunNames.Problem(request.Name) is { } problem ? Results.ValidationProblem(new Dictionary<string, string[]> { [RunNames.Field] = [problem] }, title: "Invalid name")
             : h.Store.Rename(id, request.Name) ? Results.Ok(h.Store.GetSummary(id)) : NotFound(id))
+            .WithName("renameRun")
             .WithSummary("Name (label) a run: 1-200 characters; null clears the name (the run shows its default one)")
-            .ProducesValidationProblem();
+            .Produces<RunSummary>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         runs.MapDelete("/{id}", (string id, IRunRegistry registry, RunHistory h) =>
         {
             if (RunIds.Check(id) is { } bad) return RunIds.BadRequest(bad);
             if (IsGoing(id, registry)) return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The run is still going", detail: "Cancel it first.");
             return h.Delete([id]) == 1 ? Results.NoContent() : NotFound(id);
-        }).WithSummary("Delete a finished run and its events");
+        })
+        .WithName("deleteRun")
+        .WithSummary("Delete a finished run and its events")
+        .Produces(StatusCodes.Status204NoContent)
+        .ProducesMalformedIdAndNotFound()
+        .ProducesProblem(StatusCodes.Status409Conflict);
 
         runs.MapPost("/delete", (DeleteRequest request, IRunRegistry registry, RunHistory h) =>
         {
@@ -87,15 +98,27 @@ public static class HistoryEndpoints
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["ids"] = [$"must be a list of at most {MaxIdsPerRequest} run ids, each 1-{RunIds.MaxLength} letters, digits, '-' or '_'"] }, title: "Invalid delete request");
             var skipped = request.Ids.Where(id => IsGoing(id, registry)).ToArray();
             return Results.Ok(new DeleteResult(h.Delete(request.Ids.Except(skipped).ToArray()), skipped));
-        }).WithSummary("Delete several runs; runs still going are skipped");
+        })
+        .WithName("deleteRuns")
+        .WithSummary("Delete several runs; runs still going are skipped")
+        .Produces<DeleteResult>()
+        .ProducesValidationProblem();
 
         var compare = app.MapGroup("/api/compare").WithTags("History");
         compare.MapGet("/", (string? runs, RunHistory h) => CompareIds(runs) is not { } ids ? CompareProblem()
                 : Compare(ids, h) is { } c ? Results.Text(c.ToJson(), "application/json") : NotFound(string.Join(",", ids)))
-            .WithSummary("Compare runs (runs=a,b,c): config differences, final metrics with the best per column, results");
+            .WithName("compareRuns")
+            .WithSummary("Compare runs (runs=a,b,c): config differences, final metrics with the best per column, results")
+            .Produces<ComparisonDocument>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         compare.MapGet("/csv", (string? runs, RunHistory h) => CompareIds(runs) is not { } ids ? CompareProblem()
                 : Compare(ids, h) is { } c ? Results.File(System.Text.Encoding.UTF8.GetBytes(c.ToCsv()), "text/csv", "comparison.csv") : NotFound(string.Join(",", ids)))
-            .WithSummary("The comparison as CSV, one line per run");
+            .WithName("compareRunsCsv")
+            .WithSummary("The comparison as CSV, one line per run")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         var sweeps = app.MapGroup("/api/sweeps").WithTags("Sweeps");
         sweeps.MapPost("/", (JsonElement body, SweepService service, RunQueue queue) =>
@@ -110,17 +133,23 @@ public static class HistoryEndpoints
             if (submission.Id is null) return Results.ValidationProblem(RunEndpoints.ToDictionary(submission.Errors), title: "Invalid sweep");
             return Results.Accepted($"/api/sweeps/{submission.Id}", service.View(submission.Id));
         })
+        .WithName("createSweep")
         .Accepts<SweepRequest>("application/json")
         .WithSummary("Queue a sweep: one parameter over values × seeds, as one group of runs (its config may name a preset)")
         .Produces<SweepView>(StatusCodes.Status202Accepted)
-        .ProducesValidationProblem();
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         sweeps.MapGet("/", (SweepService service) => service.List(SweepService.MaxListed))
+            .WithName("listSweeps")
             .WithSummary($"The newest sweeps (at most {SweepService.MaxListed}), newest first");
         sweeps.MapGet("/{id}", Results<Ok<SweepView>, ProblemHttpResult> (string id, SweepService service) =>
             RunIds.Check(id) is { } bad ? RunIds.BadRequest(bad)
             : service.View(id) is { } view ? TypedResults.Ok(view)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such sweep", detail: $"There is no sweep with id '{id}'."))
-            .WithSummary("A sweep's runs and result: per value, the per-seed results with mean and std");
+            .WithName("getSweep")
+            .WithSummary("A sweep's runs and result: per value, the per-seed results with mean and std")
+            .ProducesMalformedIdAndNotFound();
         sweeps.MapDelete("/{id}", (string id, bool? keepRuns, SweepService service) =>
         {
             if (RunIds.Check(id) is { } bad) return RunIds.BadRequest(bad);
@@ -130,7 +159,12 @@ public static class HistoryEndpoints
                 SweepDeletion.StillGoing => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The sweep is still going", detail: "Cancel its runs first."),
                 _ => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such sweep", detail: $"There is no sweep with id '{id}'."),
             };
-        }).WithSummary("Delete a sweep and its runs (?keepRuns=true: only the group; its runs stay in the history)");
+        })
+        .WithName("deleteSweep")
+        .WithSummary("Delete a sweep and its runs (?keepRuns=true: only the group; its runs stay in the history)")
+        .Produces(StatusCodes.Status204NoContent)
+        .ProducesMalformedIdAndNotFound()
+        .ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     /// <summary>At most this many runs in one comparison (the page and the CSV stay readable; each costs a database read).</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ContinualLearning.Dashboard.Api;
@@ -42,14 +41,8 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistor
     /// </summary>
     static async IAsyncEnumerable<RunEvent> Coalesced(RunEventLog log, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        await foreach (var chunk in log.ReadChunksAsync(1, cancellationToken))
-        {
-            var burstStart = clock.Elapsed;
+        await foreach (var chunk in log.FollowAsync(1, SendInterval, cancellationToken))
             foreach (var e in chunk) yield return e;
-            var wait = SendInterval - (clock.Elapsed - burstStart);
-            if (wait > TimeSpan.Zero && !log.IsComplete) await Task.Delay(wait, cancellationToken);
-        }
     }
 
     /// <summary>

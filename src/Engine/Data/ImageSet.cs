@@ -24,5 +24,4 @@ public sealed class ImageSet
 public sealed record DataSet(string Name, ImageSet Train, ImageSet Test, string[] ClassNames, bool IsBundledSubset, string Source)
 {
     public int ClassCount => ClassNames.Length;
-    public int InputSize => Train.PixelsPerImage;
 }

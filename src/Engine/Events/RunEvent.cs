@@ -36,7 +36,7 @@ public sealed record RunEvent
     public long? ParameterCount { get; init; }
     /// <summary>
     /// Generative replay: 16 images from the generator, 8-bit grayscale, row-major (JSON: base64 strings). taskFinished:
-    /// freshly drawn codes; evaluation (every Trainer.GeneratedImagesEveryEvaluations-th interval): the same fixed codes
+    /// freshly drawn codes; evaluation (every RunDisplay.GeneratedImagesEveryEvaluations-th interval): the same fixed codes
     /// each time, so the images show the generator evolving.
     /// </summary>
     public byte[][]? GeneratedImages { get; init; }

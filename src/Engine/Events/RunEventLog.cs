@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace ContinualLearning.Engine.Events;
@@ -12,6 +13,7 @@ public sealed class RunEventLog(string runId)
     readonly List<RunEvent> events = [];
     readonly Lock gate = new();
     TaskCompletionSource appended = NewSignal();
+    readonly TaskCompletionSource ended = NewSignal();
 
     public string RunId { get; } = runId;
     public bool IsComplete { get; private set; }
@@ -37,6 +39,7 @@ public sealed class RunEventLog(string runId)
             appended = NewSignal();
         }
         signal.TrySetResult();
+        if (stamped.IsTerminal) ended.TrySetResult();
         return stamped;
     }
 
@@ -68,6 +71,27 @@ public sealed class RunEventLog(string runId)
             }
             if (complete) yield break;
             if (chunk.Length == 0) await wait.WaitAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Events from seq onwards in coalesced chunks, at most one chunk per <paramref name="minInterval"/> (measured from
+    /// the start of one chunk to the next, so the consumer's own work on a chunk counts): what arrives meanwhile goes
+    /// into the next chunk. The end of the run is delivered at once, without waiting out the interval. This is how
+    /// every live consumer (hub, pages, recorder) reads a run: one wake-up per interval however fast training goes.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<RunEvent>> FollowAsync(long fromSeq, TimeSpan minInterval, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var chunk in ReadChunksAsync(fromSeq, ct).ConfigureAwait(false))
+        {
+            long chunkStart = Stopwatch.GetTimestamp();
+            yield return chunk;
+            var wait = minInterval - Stopwatch.GetElapsedTime(chunkStart);
+            if (wait > TimeSpan.Zero && !IsComplete)
+            {
+                await Task.WhenAny(Task.Delay(wait, ct), ended.Task).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+            }
         }
     }
 

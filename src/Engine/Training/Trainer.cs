@@ -17,8 +17,6 @@ namespace ContinualLearning.Engine.Training;
 /// </summary>
 public static class Trainer
 {
-    const int PreviewImages = 24;
-    const int MemoryImages = 16;
     const int EvalChunk = 1000;
     // torch.manual_seed is process-wide: seeding and building the model under one lock keeps concurrent runs deterministic.
     static readonly Lock SeedLock = new();
@@ -40,7 +38,7 @@ public static class Trainer
         using var model = ctx.Model;
         using var optimizer = ctx.Optimizer = ctx.CreateOptimizer(model.parameters());
 
-        var preview = PreviewIndices(stream);
+        var preview = RunDisplay.PreviewIndices(stream);
         log.Append(new RunEvent
         {
             RunId = log.RunId, Kind = RunEventKind.Started,
@@ -89,7 +87,7 @@ public static class Trainer
         {
             RunId = log.RunId, Kind = RunEventKind.TaskFinished, Task = ctx.Task, Step = ctx.Step, Accuracies = row,
             MemorySize = memory.Count > 0 ? memory.Count : null,
-            MemorySample = memory.Count > 0 ? MemorySample(memory, ctx.Stream.Data.Train.Labels) : null,
+            MemorySample = RunDisplay.MemorySample(memory, ctx.Stream.Data.Train.Labels),
             GeneratedImages = strategy.GeneratedImages(ctx),
         });
         return row;
@@ -144,39 +142,19 @@ public static class Trainer
         return lossTensor.item<float>();
     }
 
-    /// <summary>Every this many evaluation intervals, an evaluation event also carries the strategy's live generated images.</summary>
-    public const int GeneratedImagesEveryEvaluations = 5;
-
     /// <summary>
-    /// Live evaluation on each task's fixed held-out subset, plus predictions for the preview images; at steps that are
-    /// multiples of GeneratedImagesEveryEvaluations × evalEvery, also the generator's images (generative replay only).
+    /// Live evaluation on each task's fixed held-out subset, with what the live page shows beside it (predictions for
+    /// the preview images, at times the generator's images).
     /// </summary>
     static void Evaluate(TrainingContext ctx, Strategy strategy, RunEventLog log, int[] preview)
     {
         // One switch to eval mode for the whole evaluation: toggling modules per task costs more than the small forwards.
         ctx.Model.eval();
         var accuracies = ctx.Stream.Tasks.Select(t => PercentCorrect(ctx, t.Index, t.EvalSubset)).ToArray();
-        int[] predictions;
-        using (NewDisposeScope())
-        using (no_grad())
-        {
-            var (inputs, _) = ctx.TestBatch(0, preview);
-            // Each preview image is predicted with the head of the first task that holds its class (task-incremental, pnn).
-            var labels = ctx.Stream.Data.Test.Labels;
-            Tensor TaskIds() => tensor(preview.Select(i => (long)Math.Max(0, ctx.Stream.Tasks.ToList().FindIndex(t => t.Classes.Contains(labels[i])))).ToArray());
-            predictions = ctx.Logits(inputs, TaskIds).argmax(1).data<long>().Select(p => (int)p).ToArray();
-            ctx.Model.train();
-        }
-        var images = ctx.Step % ((long)ctx.Config.EvalEvery * GeneratedImagesEveryEvaluations) == 0 ? strategy.LiveGeneratedImages(ctx) : null;
+        var predictions = RunDisplay.Predictions(ctx, preview);
+        ctx.Model.train();
+        var images = RunDisplay.LiveGeneratedImages(ctx, strategy);
         log.Append(new RunEvent { RunId = log.RunId, Kind = RunEventKind.Evaluation, Task = ctx.Task, Step = ctx.Step, Accuracies = accuracies, Predictions = predictions, GeneratedImages = images });
-    }
-
-    /// <summary>Accuracy (%) on the given test images of one task, with the scenario's head for that task.</summary>
-    public static double Accuracy(TrainingContext ctx, int task, IReadOnlyList<int> testIndices)
-    {
-        ctx.Model.eval();
-        try { return PercentCorrect(ctx, task, testIndices); }
-        finally { ctx.Model.train(); }
     }
 
     /// <summary>Accuracy (%) with the model already in eval mode.</summary>
@@ -194,22 +172,5 @@ public static class Trainer
             correct += ctx.Logits(inputs, () => tensor(Enumerable.Repeat((long)task, chunk.Length).ToArray())).argmax(1).eq(labels).sum().item<long>();
         }
         return 100.0 * correct / testIndices.Count;
-    }
-
-    /// <summary>Up to MemoryImages memory samples, round-robin over the classes held, so every class shows.</summary>
-    static int[] MemorySample(IReadOnlyList<Sample> memory, byte[] labels) =>
-        memory.GroupBy(s => labels[s.Index]).OrderBy(g => g.Key)
-            .SelectMany(g => g.Select((s, rank) => (s.Index, rank, g.Key)))
-            .OrderBy(x => x.rank).ThenBy(x => x.Key).Take(MemoryImages).Select(x => x.Index).ToArray();
-
-    /// <summary>A fixed set of test images spread over all classes, for the live prediction grid.</summary>
-    static int[] PreviewIndices(TaskStream stream)
-    {
-        var labels = stream.Data.Test.Labels;
-        var classes = stream.Tasks.SelectMany(t => t.Classes).Distinct().ToArray();
-        int perClass = (PreviewImages + classes.Length - 1) / Math.Max(1, classes.Length);
-        var byClass = classes.Select(k => Enumerable.Range(0, labels.Length).Where(i => labels[i] == k).Take(perClass).ToArray()).ToArray();
-        // Round-robin over classes so every class shows up even when the grid cannot hold equal shares.
-        return Enumerable.Range(0, perClass).SelectMany(r => byClass.Where(c => r < c.Length).Select(c => c[r])).Take(PreviewImages).ToArray();
     }
 }

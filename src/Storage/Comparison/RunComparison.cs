@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Metrics;
+using ContinualLearning.Engine.Training;
 using ContinualLearning.Storage.Export;
 
 namespace ContinualLearning.Storage.Comparison;
@@ -15,6 +16,12 @@ public sealed record ConfigDifference(string Field, string?[] Values);
 
 /// <summary>A final metric per run and which runs are best at it (ties share it); Higher says which way is better.</summary>
 public sealed record MetricColumn(string Name, bool HigherIsBetter, double?[] Values, bool[] Best);
+
+/// <summary>One compared run in the JSON export: its id, display name, status, config and result (null until it ended well).</summary>
+public sealed record ComparedRun(string Id, string Name, RunStatus Status, RunConfig Config, RunResult? Result);
+
+/// <summary>The comparison's JSON export (GET /api/compare): the runs, the config fields that differ, the final metrics.</summary>
+public sealed record ComparisonDocument(IReadOnlyList<ComparedRun> Runs, IReadOnlyList<ConfigDifference> ConfigDifferences, IReadOnlyList<MetricColumn> Metrics);
 
 /// <summary>
 /// Two or more stored runs side by side: the config fields that differ, the final metrics with the best per column,
@@ -109,12 +116,8 @@ public sealed class RunComparison
     /// <summary>The runs (config, result, status) with the differences and metric columns, camelCase.</summary>
     public string ToJson()
     {
-        var document = new
-        {
-            runs = Runs.Select(r => new { r.Summary.Id, name = r.Summary.DisplayName, r.Summary.Status, r.Summary.Config, r.Result }),
-            configDifferences = Differences,
-            metrics = Metrics,
-        };
+        var document = new ComparisonDocument(
+            Runs.Select(r => new ComparedRun(r.Summary.Id, r.Summary.DisplayName, r.Summary.Status, r.Summary.Config, r.Result)).ToArray(), Differences, Metrics);
         return JsonSerializer.Serialize(document, EngineJson.Indented);
     }
 }

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace ContinualLearning.Dashboard.Api;
+
+/// <summary>
+/// What the OpenAPI document says beyond the endpoints themselves, for people who generate clients: what each tag
+/// groups, and server URLs without a trailing slash (paths already start with one). There is no authentication yet,
+/// so the document declares no security scheme.
+/// </summary>
+public static class ApiDocument
+{
+    static readonly Dictionary<string, string> TagDescriptions = new()
+    {
+        ["Runs"] = "Queue training runs and control them while they train (cancel, pause, resume, pace).",
+        ["History"] = "Stored runs: the list, a run's events, names, deletion and comparisons (JSON and CSV).",
+        ["Sweeps"] = "One config parameter over several values × seeds, queued as one group of runs.",
+    };
+
+    public static OpenApiOptions DescribeApi(this OpenApiOptions options) => options.AddDocumentTransformer((document, _, _) =>
+    {
+        document.Tags ??= new HashSet<OpenApiTag>();
+        foreach (var (name, description) in TagDescriptions)
+        {
+            if (document.Tags.FirstOrDefault(t => t.Name == name) is { } tag) tag.Description = description;
+            else document.Tags.Add(new OpenApiTag { Name = name, Description = description });
+        }
+        foreach (var server in document.Servers ?? []) server.Url = server.Url?.TrimEnd('/');
+        return Task.CompletedTask;
+    });
+}
