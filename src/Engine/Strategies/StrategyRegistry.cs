@@ -17,6 +17,7 @@ public static class StrategyRegistry
         (Agem.Info, () => new Agem()),
         (GenerativeReplay.Info, () => new GenerativeReplay()),
         (ProgressiveNets.Info, () => new ProgressiveNets()),
+        (ExperienceReplay.Info, () => new ExperienceReplay()),
     ];
 
     public static IReadOnlyCollection<string> Names { get; } = [.. strategies.Select(s => s.Info.Name)];
