@@ -18,6 +18,7 @@ public static class StrategyRegistry
         (GenerativeReplay.Info, () => new GenerativeReplay()),
         (ProgressiveNets.Info, () => new ProgressiveNets()),
         (ExperienceReplay.Info, () => new ExperienceReplay()),
+        (DarkExperienceReplay.Info, () => new DarkExperienceReplay()),
     ];
 
     public static IReadOnlyCollection<string> Names { get; } = [.. strategies.Select(s => s.Info.Name)];
