@@ -20,8 +20,8 @@ public sealed class Ewc : Strategy
         Parameters =
         [
             new("ewcLambda", "λ", "penalty strength λ") { DefaultFor = DefaultLambda, Min = 0, Max = 1e12, LogScale = true, SliderRange = (1, 1e8) },
-            new("ewcMode", "Mode", "separate (one penalty per past task) or online (one running Fisher)") { Kind = ParameterKind.Choice, Default = "separate", Choices = ["separate", "online"] },
-            new("ewcGamma", "γ (online decay)", "online: decay of the running Fisher per task, (0, 1]")
+            new("ewcMode", "Mode", "one penalty per past task (separate) or one running Fisher (online)") { Kind = ParameterKind.Choice, Default = "separate", Choices = ["separate", "online"] },
+            new("ewcGamma", "γ (online decay)", "online mode: decay of the running Fisher per task")
                 { Default = 1.0, Min = 0, MinInclusive = false, Max = 1, Step = 0.05, UsedWhen = c => c.EwcMode == "online" },
             new("fisherSamples", "Fisher samples", "samples used to estimate the Fisher") { Kind = ParameterKind.Integer, Default = 200, Min = 1, Max = 10_000 },
         ],
