@@ -139,6 +139,24 @@ public sealed class StrategyDesignerTests
     }
 
     [Fact]
+    public async Task A_strategy_declared_in_its_own_file_gets_its_controls_and_travels_through_the_url()
+    {
+        await using var ctx = NewContext();
+        RunConfig? changed = null;
+        var cut = Designer(ctx, new RunConfig { Strategy = "der" }, c => changed = c);
+        Assert.Equal(StrategyParameters.Explain("der"), cut.Find("[data-testid=strategy-explain]").TextContent);
+        Assert.Equal("0.2", cut.Find("[data-testid=der-alpha-value]").TextContent);
+        Assert.NotEmpty(cut.FindAll("[data-testid=memory-per-class]")); // the shared memory field, declared by der too
+
+        cut.Find("[data-testid=der-beta] input[type=range]").Input("0.5");
+        Assert.Equal(0.5, DarkExperienceReplay.Beta.Number(changed!));
+        var back = ConfigQuery.FromQuery(ConfigQuery.ToQuery(changed), out var errors);
+        Assert.Empty(errors);
+        Assert.Equal(0.5, DarkExperienceReplay.Beta.Number(back));
+        Assert.Equal(0.2, DarkExperienceReplay.Alpha.Number(back)); // unset stays the default
+    }
+
+    [Fact]
     public async Task Lwf_and_generative_replay_parameters_are_bound_to_the_config()
     {
         await using var ctx = NewContext();

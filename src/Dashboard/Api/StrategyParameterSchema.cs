@@ -36,7 +36,7 @@ public static class StrategyParameterSchema
                 described.Minimum = parameter.Min.ToString(CultureInfo.InvariantCulture);
                 if (parameter.Max < double.MaxValue) described.Maximum = parameter.Max.ToString(CultureInfo.InvariantCulture);
             }
-            if (parameter.Default is { } d) described.Default = JsonValue.Create(d is string text ? (JsonNode)JsonValue.Create(text) : JsonValue.Create(Convert.ToDouble(d, CultureInfo.InvariantCulture)));
+            if (parameter.Default is { } d) described.Default = d is string text ? JsonValue.Create(text) : JsonValue.Create(Convert.ToDouble(d, CultureInfo.InvariantCulture));
             schema.Properties[parameter.Name] = described;
         }
         return Task.CompletedTask;

@@ -52,7 +52,8 @@ public sealed record StrategyParameter(string Name, string Label, string Meaning
     public string? Check(RunConfig c)
     {
         var value = StrategyParameterValues.Get(c, Name);
-        if (value is null) return null; // unset: the default (non-null fields are checked by the validator's null rule)
+        // Unset keeps the default; an explicit null is refused as for every other field (properties: the validator's null rule).
+        if (value is null) return !Optional && StrategyParameterValues.IsExplicitNull(c, Name) ? "must not be null (leave the field out to keep its default)" : null;
         if (Kind == ParameterKind.Choice) return Choices.Contains(value.ToString()) ? null : Rule;
         double v;
         try { v = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture); }

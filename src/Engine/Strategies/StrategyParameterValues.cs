@@ -24,12 +24,17 @@ public static class StrategyParameterValues
         if (c.StrategyParameters is null || !c.StrategyParameters.TryGetValue(name, out var element)) return null;
         return element.ValueKind switch
         {
-            JsonValueKind.Number => element.GetDouble(),
+            // Out of double's range (1e400): the raw text, which the validator refuses as not a number.
+            JsonValueKind.Number => element.TryGetDouble(out var d) && double.IsFinite(d) ? d : element.GetRawText(),
             JsonValueKind.String => element.GetString(),
             JsonValueKind.Null => null,
             _ => element.GetRawText(),
         };
     }
+
+    /// <summary>True when the JSON said null for an extension field (unlike leaving it out, which keeps the default).</summary>
+    public static bool IsExplicitNull(RunConfig c, string name) =>
+        !IsProperty(name) && c.StrategyParameters is { } extra && extra.TryGetValue(name, out var e) && e.ValueKind == JsonValueKind.Null;
 
     /// <summary>A copy of the config with the parameter set (null unsets an extension field or a nullable property).</summary>
     public static RunConfig With(RunConfig c, string name, object? value)
