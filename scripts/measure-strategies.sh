@@ -30,7 +30,7 @@ header() { echo; echo "$1"; echo; echo "| strategy | average accuracy (mean) | s
 
 if [[ $which == class || $which == all ]]; then
   header "class-incremental: --preset split-mnist-5 --iterations-per-task $iterations"
-  for s in naive ewc si lwf agem replay generative-replay joint; do row "$s" --preset split-mnist-5 --strategy "$s"; done
+  for s in naive ewc si lwf agem replay er der generative-replay joint; do row "$s" --preset split-mnist-5 --strategy "$s"; done
 fi
 if [[ $which == task || $which == all ]]; then
   header "task-incremental: --preset split-mnist-5 --scenario task-incremental --iterations-per-task $iterations"

@@ -28,18 +28,6 @@ public sealed class ConfigOptions
     public readonly Option<int?> Epochs = new("--epochs") { Description = $"Epochs per task (default {Seed.Epochs})" };
     public readonly Option<int?> IterationsPerTask = new("--iterations-per-task") { Description = "Batches per task; overrides --epochs when set" };
     public readonly Option<string?> Strategy = new("--strategy") { Description = $"Strategy: {string.Join(", ", StrategyRegistry.Names)} (default {Seed.Strategy})" };
-    public readonly Option<double?> ReplayRatio = new("--replay-ratio") { Description = $"replay: fraction of each finished task's samples kept, 0-1 (default {Seed.ReplayRatio})" };
-    public readonly Option<int?> MemoryPerClass = new("--memory-per-class") { Description = $"replay-reservoir: samples kept per class (default {Seed.MemoryPerClass})" };
-    public readonly Option<double?> EwcLambda = new("--ewc-lambda") { Description = $"ewc: penalty strength λ (default per scenario: {Defaults(Ewc.DefaultLambda)})" };
-    public readonly Option<string?> EwcMode = new("--ewc-mode") { Description = $"ewc: {string.Join(" or ", ConfigValidator.EwcModes)} (default {Seed.EwcMode})" };
-    public readonly Option<double?> EwcGamma = new("--ewc-gamma") { Description = $"ewc online: decay of the running Fisher, (0, 1] (default {Seed.EwcGamma})" };
-    public readonly Option<int?> FisherSamples = new("--fisher-samples") { Description = $"ewc: samples used to estimate the Fisher (default {Seed.FisherSamples})" };
-    public readonly Option<double?> SiC = new("--si-c") { Description = $"si: penalty strength c (default per scenario: {Defaults(SynapticIntelligence.DefaultC)})" };
-    public readonly Option<double?> LwfAlpha = new("--lwf-alpha") { Description = $"lwf: weight of the distillation loss (default {Seed.LwfAlpha})" };
-    public readonly Option<double?> LwfTemperature = new("--lwf-temperature") { Description = $"lwf: distillation temperature (default {Seed.LwfTemperature})" };
-    public readonly Option<int?> AgemMemoryPerTask = new("--agem-memory-per-task") { Description = $"agem: samples of each finished task kept in memory (default {Seed.AgemMemoryPerTask})" };
-    public readonly Option<int?> GeneratorHidden = new("--generator-hidden") { Description = $"generative-replay: hidden width of the VAE (default {Seed.GeneratorHidden})" };
-    public readonly Option<int?> GeneratorLatent = new("--generator-latent") { Description = $"generative-replay: latent size of the VAE (default {Seed.GeneratorLatent})" };
     public readonly Option<int?> RandomSeed = new("--seed") { Description = $"Random seed (default {Seed.Seed})" };
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = $"Live evaluation every N steps (default {Seed.EvalEvery})" };
     public readonly Option<int?> EvalSamples = new("--eval-samples") { Description = $"Held-out test images per task for live evaluation (default {Seed.EvalSamplesPerTask})" };
@@ -49,26 +37,43 @@ public sealed class ConfigOptions
     public readonly Option<long?> MaxEvents = new("--max-events") { Description = $"Budget: events one run or sweep may produce (default {RunBudget.Default.Events})" };
     public readonly Option<string?> DataDir = new("--data-dir") { Description = "Folder for full data sets (looked up and downloaded there); default ~/.local/share/ContinualLearning/data" };
 
-    /// <summary>Field name in the config → option name, so validation errors name the option the user typed.</summary>
-    public static readonly IReadOnlyDictionary<string, string> OptionByField = new Dictionary<string, string>
+    /// <summary>One option per declared strategy parameter (StrategyInfo), generated: a new strategy's parameters appear here and in --help.</summary>
+    public readonly IReadOnlyList<(StrategyParameter Parameter, Option Option)> StrategyOptions =
+        [.. StrategyRegistry.Parameters.Select(p => (p.Parameter, StrategyOption(p.Parameter, p.Strategies)))];
+
+    static Option StrategyOption(StrategyParameter p, string[] strategies)
     {
-        ["preset"] = "--preset", ["permutations"] = "--permutations", ["ewcLambda"] = "--ewc-lambda", ["ewcMode"] = "--ewc-mode",
-        ["ewcGamma"] = "--ewc-gamma", ["fisherSamples"] = "--fisher-samples", ["siC"] = "--si-c", ["lwfAlpha"] = "--lwf-alpha",
-        ["lwfTemperature"] = "--lwf-temperature", ["agemMemoryPerTask"] = "--agem-memory-per-task", ["generatorHidden"] = "--generator-hidden",
-        ["generatorLatent"] = "--generator-latent",
+        var defaults = p.DefaultFor is { } perScenario
+            ? "per scenario: " + string.Join(", ", ConfigValidator.SupportedScenarios.Select(s => $"{s} {StrategyParameter.Show(perScenario(s))}"))
+            : p.Default?.ToString();
+        var range = p.Kind == ParameterKind.Choice ? string.Join(" or ", p.Choices) : p.Rule.Replace("must be ", "").Replace(" when set", "");
+        var description = $"{string.Join(", ", strategies)}: {p.Meaning}; {range}{(p.LogScale ? ", log scale" : "")} (default {defaults})";
+        return p.Kind switch
+        {
+            ParameterKind.Choice => new Option<string?>(p.Option) { Description = description },
+            ParameterKind.Integer => new Option<int?>(p.Option) { Description = description },
+            _ => new Option<double?>(p.Option) { Description = description },
+        };
+    }
+
+    /// <summary>Field name in the config → option name, so validation errors name the option the user typed.</summary>
+    public static readonly IReadOnlyDictionary<string, string> OptionByField = StrategyRegistry.Parameters
+        .Select(p => KeyValuePair.Create(p.Parameter.Name, p.Parameter.Option))
+        .Concat(new Dictionary<string, string>
+    {
+        ["preset"] = "--preset", ["permutations"] = "--permutations",
         ["dataset"] = "--dataset", ["scenario"] = "--scenario", ["tasks"] = "--tasks", ["model"] = "--model",
         ["hiddenSizes"] = "--hidden-sizes", ["optimizer"] = "--optimizer", ["learningRate"] = "--lr", ["momentum"] = "--momentum",
         ["batchSize"] = "--batch-size", ["epochs"] = "--epochs", ["iterationsPerTask"] = "--iterations-per-task",
-        ["strategy"] = "--strategy", ["replayRatio"] = "--replay-ratio", ["memoryPerClass"] = "--memory-per-class",
+        ["strategy"] = "--strategy",
         ["seed"] = "--seed", ["evalEvery"] = "--eval-every", ["evalSamplesPerTask"] = "--eval-samples", ["pace"] = "--pace",
         ["budget"] = "budget:",
-    };
+    }).ToDictionary();
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Preset, Dataset, Scenario, Tasks, Permutations, Model, HiddenSizes, Optimizer, LearningRate, Momentum, BatchSize, Epochs,
-                     IterationsPerTask, Strategy, ReplayRatio, MemoryPerClass, EwcLambda, EwcMode, EwcGamma, FisherSamples, SiC, LwfAlpha, LwfTemperature,
-                     AgemMemoryPerTask, GeneratorHidden, GeneratorLatent, RandomSeed, EvalEvery, EvalSamples, Pace, MaxModelStateMB, MaxComputeMinutes, MaxEvents, DataDir })
+        foreach (var option in (Option[])[ Preset, Dataset, Scenario, Tasks, Permutations, Model, HiddenSizes, Optimizer, LearningRate, Momentum, BatchSize, Epochs,
+                     IterationsPerTask, Strategy, .. StrategyOptions.Select(o => o.Option), RandomSeed, EvalEvery, EvalSamples, Pace, MaxModelStateMB, MaxComputeMinutes, MaxEvents, DataDir])
             command.Options.Add(option);
     }
 
@@ -90,7 +95,7 @@ public sealed class ConfigOptions
             hidden = parts.All(s => int.TryParse(s, out _)) ? parts.Select(int.Parse).ToArray() : null;
             if (hidden is null) errors.Add("--hidden-sizes must be comma-separated whole numbers, e.g. 400,400");
         }
-        return c with
+        c = c with
         {
             Dataset = p.GetValue(Dataset) ?? c.Dataset,
             Scenario = p.GetValue(Scenario) ?? c.Scenario,
@@ -105,23 +110,15 @@ public sealed class ConfigOptions
             Epochs = p.GetValue(Epochs) ?? c.Epochs,
             IterationsPerTask = p.GetValue(IterationsPerTask) ?? c.IterationsPerTask,
             Strategy = p.GetValue(Strategy) ?? c.Strategy,
-            ReplayRatio = p.GetValue(ReplayRatio) ?? c.ReplayRatio,
-            MemoryPerClass = p.GetValue(MemoryPerClass) ?? c.MemoryPerClass,
-            EwcLambda = p.GetValue(EwcLambda) ?? c.EwcLambda,
-            EwcMode = p.GetValue(EwcMode) ?? c.EwcMode,
-            EwcGamma = p.GetValue(EwcGamma) ?? c.EwcGamma,
-            FisherSamples = p.GetValue(FisherSamples) ?? c.FisherSamples,
-            SiC = p.GetValue(SiC) ?? c.SiC,
-            LwfAlpha = p.GetValue(LwfAlpha) ?? c.LwfAlpha,
-            LwfTemperature = p.GetValue(LwfTemperature) ?? c.LwfTemperature,
-            AgemMemoryPerTask = p.GetValue(AgemMemoryPerTask) ?? c.AgemMemoryPerTask,
-            GeneratorHidden = p.GetValue(GeneratorHidden) ?? c.GeneratorHidden,
-            GeneratorLatent = p.GetValue(GeneratorLatent) ?? c.GeneratorLatent,
             Seed = p.GetValue(RandomSeed) ?? c.Seed,
             EvalEvery = p.GetValue(EvalEvery) ?? c.EvalEvery,
             EvalSamplesPerTask = p.GetValue(EvalSamples) ?? c.EvalSamplesPerTask,
             Pace = p.GetValue(Pace) ?? c.Pace,
         };
+        foreach (var (parameter, option) in StrategyOptions)
+            if (p.GetResult(option) is { Implicit: false } given && given.GetValueOrDefault<object?>() is { } value)
+                c = StrategyParameterValues.With(c, parameter.Name, value);
+        return c;
     }
 
     /// <summary>The budget the run or sweep is checked against: the dashboard's defaults unless raised (or lowered) here.</summary>
@@ -132,9 +129,6 @@ public sealed class ConfigOptions
         if (budget.Problem() is { } problem) errors.Add($"--max-* budget options: {problem}");
         return budget;
     }
-
-    static string Defaults(Func<string, double> perScenario) =>
-        string.Join(", ", ConfigValidator.SupportedScenarios.Select(s => $"{s} {perScenario(s)}"));
 
     public static string Describe(ConfigError error) =>
         $"{OptionByField.GetValueOrDefault(error.Field, error.Field)} {error.Message}";

@@ -29,7 +29,7 @@ builder.Services.AddSignalR().AddJsonProtocol(o => EngineJson.Configure(o.Payloa
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = BadJson.NameTheField);
 // Unreadable request bodies become exceptions in every environment, so BadJson can name the field in the 400.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.Services.AddOpenApi(o => o.DescribeCrossSiteRules().DescribeApi());
+builder.Services.AddOpenApi(o => o.DescribeCrossSiteRules().DescribeApi().DescribeStrategyParameters());
 builder.Services.AddWebSecurity(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<RunDatabaseHealthCheck>(RunDatabaseHealthCheck.Name);
 

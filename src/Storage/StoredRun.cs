@@ -36,13 +36,14 @@ public sealed record RunSummary
     public string? KeyParameter => KeyParameterOf(Config);
     public string DisplayName => Name ?? DefaultName(Config);
 
-    /// <summary>The one parameter that tells runs of a strategy apart ("replayRatio 0.3"); null for strategies without one.</summary>
-    public static string? KeyParameterOf(RunConfig c) => c.Strategy switch
-    {
-        "replay" => $"replayRatio {c.ReplayRatio.ToString("0.###", CultureInfo.InvariantCulture)}",
-        "replay-reservoir" => $"memoryPerClass {c.MemoryPerClass}",
-        _ => null,
-    };
+    /// <summary>The one parameter that tells runs of a strategy apart ("replayRatio 0.3"), as the strategy declares it; null for strategies without one.</summary>
+    public static string? KeyParameterOf(RunConfig c) =>
+        Engine.Strategies.StrategyRegistry.Find(c.Strategy) is { NamingParameter: { } name } strategy
+            ? $"{name} {Value(strategy.Parameters.Single(p => p.Name == name), c)}"
+            : null;
+
+    static string Value(Engine.Strategies.StrategyParameter p, RunConfig c) =>
+        p.Kind == Engine.Strategies.ParameterKind.Choice ? p.Text(c) : p.Number(c).ToString("0.###", CultureInfo.InvariantCulture);
 
     public static string DefaultName(RunConfig c) =>
         string.Join(" · ", new[] { c.Strategy, KeyParameterOf(c), c.Model, $"seed {c.Seed}" }.Where(s => s is not null));

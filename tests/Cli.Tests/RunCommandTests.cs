@@ -81,4 +81,17 @@ public class RunCommandTests
         foreach (var option in new[] { "--dataset", "--tasks", "--model", "--strategy", "--replay-ratio", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed", "--data-dir", "--eval-every", "--json" })
             Assert.Contains(option, output.StdOut);
     }
+
+    [Fact]
+    public void HelpListsEveryDeclaredStrategyParameterAndTheValidatorNamesItsOption()
+    {
+        var output = ContinualCommand.Run("run", "--help");
+        Assert.Equal(0, output.ExitCode);
+        foreach (var (parameter, _) in ContinualLearning.Engine.Strategies.StrategyRegistry.Parameters) Assert.Contains(parameter.Option, output.StdOut);
+        Assert.Contains("--der-alpha", output.StdOut); // declared only in der's own file
+
+        var refused = ContinualCommand.Run("run", "--strategy", "der", "--der-alpha", "-1");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--der-alpha must be between 0 and 100", refused.StdErr);
+    }
 }

@@ -126,7 +126,7 @@ public sealed class StrategyDesignerTests
     [Theory]
     [InlineData("si", "si-c")]
     [InlineData("lwf", "lwf-alpha")]
-    [InlineData("agem", "agem-memory")]
+    [InlineData("agem", "agem-memory-per-task")]
     [InlineData("generative-replay", "generator-latent")]
     public async Task Each_strategy_shows_its_explanation_and_its_parameters(string strategy, string testId)
     {
@@ -136,6 +136,24 @@ public sealed class StrategyDesignerTests
         Assert.Equal(StrategyParameters.Explain(strategy), cut.Find("[data-testid=strategy-explain]").TextContent);
         Assert.NotEmpty(cut.FindAll($"[data-testid={testId}]"));
         Assert.Empty(cut.FindAll("[data-testid=ewc-lambda]")); // only the chosen strategy's parameters
+    }
+
+    [Fact]
+    public async Task A_strategy_declared_in_its_own_file_gets_its_controls_and_travels_through_the_url()
+    {
+        await using var ctx = NewContext();
+        RunConfig? changed = null;
+        var cut = Designer(ctx, new RunConfig { Strategy = "der" }, c => changed = c);
+        Assert.Equal(StrategyParameters.Explain("der"), cut.Find("[data-testid=strategy-explain]").TextContent);
+        Assert.Equal("0.2", cut.Find("[data-testid=der-alpha-value]").TextContent);
+        Assert.NotEmpty(cut.FindAll("[data-testid=memory-per-class]")); // the shared memory field, declared by der too
+
+        cut.Find("[data-testid=der-beta] input[type=range]").Input("0.5");
+        Assert.Equal(0.5, DarkExperienceReplay.Beta.Number(changed!));
+        var back = ConfigQuery.FromQuery(ConfigQuery.ToQuery(changed), out var errors);
+        Assert.Empty(errors);
+        Assert.Equal(0.5, DarkExperienceReplay.Beta.Number(back));
+        Assert.Equal(0.2, DarkExperienceReplay.Alpha.Number(back)); // unset stays the default
     }
 
     [Fact]

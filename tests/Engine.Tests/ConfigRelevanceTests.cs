@@ -44,7 +44,9 @@ public class ConfigRelevanceTests
     [Fact]
     public void FieldsAreTheJsonNamesOfRunConfig()
     {
-        var json = System.Text.Json.JsonSerializer.SerializeToNode(new RunConfig { Preset = "x", IterationsPerTask = 1, EwcLambda = 1, SiC = 1 }, EngineJson.Options)!.AsObject();
+        // Every field written out: the optional ones set, and strategy parameters declared beyond RunConfig's properties at their defaults.
+        var config = ContinualLearning.Engine.Strategies.StrategyParameterValues.WithDeclaredDefaults(new RunConfig { Preset = "x", IterationsPerTask = 1, EwcLambda = 1, SiC = 1 });
+        var json = System.Text.Json.JsonSerializer.SerializeToNode(config, EngineJson.Options)!.AsObject();
         Assert.Equal(json.Select(p => p.Key), ConfigRelevance.Fields);
         Assert.DoesNotContain("replayRatio", ConfigRelevance.AppliedFields(new RunConfig()));
         Assert.Contains("replayRatio", ConfigRelevance.AppliedFields(new RunConfig { Strategy = "replay" }));

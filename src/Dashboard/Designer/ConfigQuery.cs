@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Config;
+using ContinualLearning.Engine.Strategies;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace ContinualLearning.Dashboard.Designer;
@@ -31,7 +32,7 @@ public static class ConfigQuery
         var defaults = JsonSerializer.SerializeToNode(new RunConfig(), EngineJson.Options)!.AsObject();
         var json = new JsonObject();
         var problems = new List<ConfigError>();
-        foreach (var (key, template) in defaults.Concat(NullableFields()))
+        foreach (var (key, template) in defaults.Concat(NullableFields()).Concat(DeclaredFields()))
         {
             if (!parsed.TryGetValue(key, out var values) || string.IsNullOrEmpty(values.ToString())) continue;
             var text = values.ToString();
@@ -60,10 +61,15 @@ public static class ConfigQuery
     // Fields that are null by default do not appear in the default config's JSON: give each a template of its kind
     // (number or text), found once from RunConfig's properties so a new optional field travels without changes here.
     static readonly KeyValuePair<string, JsonNode?>[] nullableFields = typeof(RunConfig).GetProperties()
-        .Where(p => p.GetValue(new RunConfig()) is null)
+        .Where(p => p.GetValue(new RunConfig()) is null && p.Name != nameof(RunConfig.StrategyParameters))
         .Select(p => new KeyValuePair<string, JsonNode?>(JsonNamingPolicy.CamelCase.ConvertName(p.Name),
             p.PropertyType == typeof(string) ? JsonValue.Create("") : JsonValue.Create(0)))
         .ToArray();
+
+    // Strategy parameters declared without a RunConfig property (kept in RunConfig.StrategyParameters), by their kind.
+    static IEnumerable<KeyValuePair<string, JsonNode?>> DeclaredFields() => StrategyRegistry.Parameters
+        .Select(p => p.Parameter).Where(p => !StrategyParameterValues.IsProperty(p.Name))
+        .Select(p => new KeyValuePair<string, JsonNode?>(p.Name, p.Kind == ParameterKind.Choice ? JsonValue.Create("") : JsonValue.Create(0)));
 
     static IEnumerable<KeyValuePair<string, JsonNode?>> NullableFields() => nullableFields.Select(p => new KeyValuePair<string, JsonNode?>(p.Key, p.Value?.DeepClone()));
 

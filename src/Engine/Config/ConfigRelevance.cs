@@ -1,3 +1,5 @@
+using ContinualLearning.Engine.Strategies;
+
 namespace ContinualLearning.Engine.Config;
 
 /// <summary>
@@ -18,21 +20,18 @@ public static class ConfigRelevance
         "momentum" => c.Optimizer == "sgd",
         // A fixed number of batches per task replaces whole epochs.
         "epochs" => c.IterationsPerTask is null,
-        "replayRatio" => c.Strategy == "replay",
-        "memoryPerClass" => c.Strategy == "replay-reservoir",
-        "ewcLambda" or "ewcMode" or "fisherSamples" => c.Strategy == "ewc",
-        "ewcGamma" => c.Strategy == "ewc" && c.EwcMode == "online",
-        "siC" => c.Strategy == "si",
-        "lwfAlpha" or "lwfTemperature" => c.Strategy == "lwf",
-        "agemMemoryPerTask" => c.Strategy == "agem",
-        "generatorHidden" or "generatorLatent" => c.Strategy == "generative-replay",
+        // A strategy's parameters apply to the strategies that declare them (and only in the settings they name).
+        _ when StrategyRegistry.Parameters.FirstOrDefault(p => p.Parameter.Name == field) is ({ }, var strategies) =>
+            strategies.Contains(c.Strategy) && (StrategyRegistry.ParameterOf(c.Strategy, field)!.UsedWhen?.Invoke(c) ?? true),
         _ => true,
     };
 
     /// <summary>The fields of <see cref="RunConfig"/> (camelCase) that this config uses, in declaration order.</summary>
     public static IReadOnlyList<string> AppliedFields(RunConfig c) => [.. Fields.Where(f => Applies(c, f))];
 
-    /// <summary>Every RunConfig field, camelCase, in declaration order.</summary>
+    /// <summary>Every RunConfig field, camelCase, in declaration order, then the declared strategy parameters that are
+    /// not RunConfig properties (kept flat in RunConfig.StrategyParameters).</summary>
     public static IReadOnlyList<string> Fields { get; } =
-        [.. typeof(RunConfig).GetProperties().Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..])];
+        [.. typeof(RunConfig).GetProperties().Where(p => p.Name != nameof(RunConfig.StrategyParameters)).Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..]),
+         .. StrategyRegistry.Parameters.Select(p => p.Parameter.Name).Where(n => !StrategyParameterValues.IsProperty(n))];
 }

@@ -30,14 +30,7 @@ public static class ConfigValidator
 {
     public static readonly string[] Optimizers = ["sgd", "adam"];
     public static readonly string[] SupportedScenarios = [Scenarios.ClassIncremental, Scenarios.TaskIncremental, Scenarios.DomainIncremental];
-    public static readonly string[] EwcModes = ["separate", "online"];
     public const int MaxTasks = 50;
-
-    /// <summary>Strategies that only make sense in some scenarios, and why (shown to the user as the error).</summary>
-    public static readonly IReadOnlyDictionary<string, (string[] Scenarios, string Why)> ScenarioRequirements = new Dictionary<string, (string[], string)>
-    {
-        ["pnn"] = ([Scenarios.TaskIncremental], "progressive networks pick a column by task identity, which only task-incremental provides at test time"),
-    };
 
     /// <summary>Pace is 0 (full speed) or at least this many steps per second: slower would hold a worker for days.</summary>
     public const double MinPace = 0.5;
@@ -69,9 +62,12 @@ public static class ConfigValidator
         Check(knownSets.Contains(c.Dataset), "dataset", $"must be one of {string.Join(", ", knownSets)}");
         Check(c.Preset is null || Presets.Names.Contains(c.Preset), "preset", $"must be one of {string.Join(", ", Presets.Names)}");
         Check(SupportedScenarios.Contains(c.Scenario), "scenario", $"must be one of {string.Join(", ", SupportedScenarios)}");
-        if (c.Strategy is not null && ScenarioRequirements.TryGetValue(c.Strategy, out var fit) && !fit.Scenarios.Contains(c.Scenario))
-            errors.Add(new("strategy", $"{c.Strategy} needs scenario {string.Join(" or ", fit.Scenarios)}, not {c.Scenario}: {fit.Why}"));
-        Check(c.Strategy != "pnn" || c.Model == "mlp", "model", "pnn builds one mlp column per task; set model to mlp");
+        if (StrategyRegistry.Find(c.Strategy) is { } strategy)
+        {
+            if (!strategy.Supports(c.Scenario))
+                errors.Add(new("strategy", $"{c.Strategy} needs scenario {string.Join(" or ", strategy.Scenarios!)}, not {c.Scenario}: {strategy.ScenarioReason}"));
+            foreach (var (field, holds, message) in strategy.Requirements) Check(holds(c), field, message);
+        }
         Check(c.Permutations is >= 1 and <= 50, "permutations", "must be between 1 and 50");
         Check(ModelFactory.Names.Contains(c.Model), "model", $"must be one of {string.Join(", ", ModelFactory.Names)}");
         Check(c.HiddenSizes is { Length: >= 1 and <= 4 } && c.HiddenSizes.All(h => h is >= 1 and <= 4096), "hiddenSizes", "must be 1 to 4 layer widths, each between 1 and 4096");
@@ -82,18 +78,11 @@ public static class ConfigValidator
         Check(c.Epochs is >= 1 and <= 100, "epochs", "must be between 1 and 100");
         Check(c.IterationsPerTask is null or (>= 1 and <= 100_000), "iterationsPerTask", "must be between 1 and 100000 when set");
         Check(StrategyRegistry.Names.Contains(c.Strategy), "strategy", $"must be one of {string.Join(", ", StrategyRegistry.Names)}");
-        Check(double.IsFinite(c.ReplayRatio) && c.ReplayRatio is >= 0 and <= 1, "replayRatio", "must be between 0 and 1");
-        Check(c.MemoryPerClass is >= 1 and <= 10_000, "memoryPerClass", "must be between 1 and 10000");
-        Check(c.EwcLambda is null || (double.IsFinite(c.EwcLambda.Value) && c.EwcLambda is >= 0 and <= 1e12), "ewcLambda", "must be between 0 and 1e12 when set");
-        Check(EwcModes.Contains(c.EwcMode), "ewcMode", $"must be one of {string.Join(", ", EwcModes)}");
-        Check(double.IsFinite(c.EwcGamma) && c.EwcGamma is > 0 and <= 1, "ewcGamma", "must be greater than 0 and at most 1");
-        Check(c.FisherSamples is >= 1 and <= 10_000, "fisherSamples", "must be between 1 and 10000");
-        Check(c.SiC is null || (double.IsFinite(c.SiC.Value) && c.SiC is >= 0 and <= 1e6), "siC", "must be between 0 and 1e6 when set");
-        Check(double.IsFinite(c.LwfAlpha) && c.LwfAlpha is >= 0 and <= 100, "lwfAlpha", "must be between 0 and 100");
-        Check(double.IsFinite(c.LwfTemperature) && c.LwfTemperature is >= 0.1 and <= 20, "lwfTemperature", "must be between 0.1 and 20");
-        Check(c.AgemMemoryPerTask is >= 1 and <= 10_000, "agemMemoryPerTask", "must be between 1 and 10000");
-        Check(c.GeneratorHidden is >= 8 and <= 2048, "generatorHidden", "must be between 8 and 2048");
-        Check(c.GeneratorLatent is >= 2 and <= 512, "generatorLatent", "must be between 2 and 512");
+        // Strategy parameters: each declared once, beside its strategy (StrategyInfo), checked whichever strategy is chosen.
+        foreach (var (parameter, _) in StrategyRegistry.Parameters)
+            if (parameter.Check(c) is { } rule) errors.Add(new(parameter.Name, rule));
+        foreach (var unknown in (c.StrategyParameters?.Keys.ToArray() ?? []).Where(k => StrategyRegistry.Parameters.All(p => p.Parameter.Name != k)))
+            errors.Add(new(unknown, "is not a config field"));
         Check(c.Seed >= 0, "seed", "must be 0 or greater");
         Check(c.EvalEvery is >= 1 and <= 100_000, "evalEvery", "must be between 1 and 100000");
         Check(c.EvalSamplesPerTask is >= 10 and <= 10_000, "evalSamplesPerTask", "must be between 10 and 10000");

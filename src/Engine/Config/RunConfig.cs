@@ -57,6 +57,12 @@ public sealed record RunConfig
     public int EvalSamplesPerTask { get; init; } = 500;
     /// <summary>Cap on training steps per second so people can watch; 0 = full speed.</summary>
     public double Pace { get; init; }
+    /// <summary>
+    /// Parameters of strategies declared after this record's properties (e.g. der's derAlpha), kept flat in the JSON
+    /// beside the fields above; read and written through StrategyParameterValues by their declared names.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? StrategyParameters { get; init; }
 }
 
 public static class Scenarios

@@ -14,6 +14,12 @@ public sealed class Agem : Strategy
 {
     readonly List<Sample> memory = [];
 
+    public static StrategyInfo Info { get; } = new("agem", "agem — gradient projection on a memory", "Projects gradients so a memory's loss does not rise.",
+        "A-GEM: projects each gradient so the loss on a small episodic memory does not rise. More memory per task is a truer constraint, at more storage and compute.")
+    {
+        Parameters = [new("agemMemoryPerTask", "Memory per task (samples)", "samples of each finished task kept in memory") { Kind = ParameterKind.Integer, Default = 100, Min = 1, Max = 10_000 }],
+    };
+
     public override IReadOnlyList<Sample> Memory => memory;
 
     /// <summary>Steps whose gradient was projected, and the smallest cosine between the stepped gradient and g_ref (≥ 0 up to rounding).</summary>

@@ -14,6 +14,19 @@ public sealed class Ewc : Strategy
 {
     readonly List<(Tensor[] Fisher, Tensor[] Anchor)> penalties = [];
 
+    public static StrategyInfo Info { get; } = new("ewc", "ewc — elastic weight consolidation", "Pulls important weights back (diagonal Fisher).",
+        "Elastic weight consolidation pulls the weights that mattered for old tasks (diagonal Fisher) back to their values. Higher λ protects old tasks, lower λ frees new learning; useful λ varies by scenario.")
+    {
+        Parameters =
+        [
+            new("ewcLambda", "λ", "penalty strength λ") { DefaultFor = DefaultLambda, Min = 0, Max = 1e12, LogScale = true, SliderRange = (1, 1e8) },
+            new("ewcMode", "Mode", "one penalty per past task (separate) or one running Fisher (online)") { Kind = ParameterKind.Choice, Default = "separate", Choices = ["separate", "online"] },
+            new("ewcGamma", "γ (online decay)", "online mode: decay of the running Fisher per task")
+                { Default = 1.0, Min = 0, MinInclusive = false, Max = 1, Step = 0.05, UsedWhen = c => c.EwcMode == "online" },
+            new("fisherSamples", "Fisher samples", "samples used to estimate the Fisher") { Kind = ParameterKind.Integer, Default = 200, Min = 1, Max = 10_000 },
+        ],
+    };
+
     /// <summary>
     /// λ when the config leaves it unset: the Fisher-weighted distance a task can afford differs by orders of magnitude
     /// per scenario. Task-incremental heads of two classes become so confident that the Fisher is tiny; there 10¹⁰ was

@@ -20,6 +20,16 @@ public sealed class GenerativeReplay : Strategy
     // Fixed latent codes for the live images, drawn from their own generator so showing them never changes training.
     Tensor? displayCodes;
 
+    public static StrategyInfo Info { get; } = new("generative-replay", "generative-replay — a VAE replays digits", "A VAE draws earlier tasks' images to replay.",
+        "A variational autoencoder learns to draw the tasks' images; later tasks mix in its drawings, labelled by the previous model, so no real images are kept. A wider generator draws better but trains slower.")
+    {
+        Parameters =
+        [
+            new("generatorHidden", "VAE hidden width", "hidden width of the VAE") { Kind = ParameterKind.Integer, Default = 400, Min = 8, Max = 2048 },
+            new("generatorLatent", "Latent size", "latent size of the VAE") { Kind = ParameterKind.Integer, Default = 32, Min = 2, Max = 512 },
+        ],
+    };
+
     public override nn.Module<Tensor, Tensor>? CreateModel(TrainingContext ctx)
     {
         // Classifier first, so it starts from the same weights as every other strategy with this seed.

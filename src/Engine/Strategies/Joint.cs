@@ -9,6 +9,9 @@ namespace ContinualLearning.Engine.Strategies;
 /// </summary>
 public sealed class Joint : Strategy
 {
+    public static StrategyInfo Info { get; } = new("joint", "joint — all data so far (upper bound)", "All data so far: the upper bound.",
+        "Trains on all the data seen so far at every task: the upper bound, not a continual learner.");
+
     public override IReadOnlyList<Sample> TrainingSamples(TrainingContext ctx) =>
         ctx.Stream.Tasks.Take(ctx.Task + 1).SelectMany(t => t.Train).ToArray();
 }

@@ -14,6 +14,16 @@ public sealed class LearningWithoutForgetting : Strategy
     nn.Module<Tensor, Tensor>? previous;
     long[][] groups = [];
 
+    public static StrategyInfo Info { get; } = new("lwf", "lwf — learning without forgetting", "Distils the previous model's outputs; stores no data.",
+        "Learning without forgetting: the previous model's outputs on new images become soft targets to keep matching; no old data is stored. α weighs them against the new task; a higher temperature softens them.")
+    {
+        Parameters =
+        [
+            new("lwfAlpha", "Distillation weight α", "weight of the distillation loss") { Default = 1.0, Min = 0, Max = 100, SliderRange = (0, 10) },
+            new("lwfTemperature", "Temperature", "distillation temperature") { Default = 2.0, Min = 0.1, Max = 20, SliderRange = (0.5, 10), Step = 0.5 },
+        ],
+    };
+
     public override string StrengthKnob => "α (lwfAlpha)";
 
     /// <summary>The distillation term (before α) of the last batch, for display and tests.</summary>

@@ -15,6 +15,14 @@ public sealed class ProgressiveNets : Strategy
     TrainingOptimizer? columnOptimizer;
     long[] columnSizes = [];
 
+    public static StrategyInfo Info { get; } = new("pnn", "pnn — progressive networks (task-incr.)", "A new column per task; earlier ones frozen.",
+        "Progressive networks add a column per task; earlier columns are frozen and reused through lateral links. Nothing is forgotten, but parameters grow per task and the task must be known.")
+    {
+        Scenarios = [Config.Scenarios.TaskIncremental],
+        ScenarioReason = "progressive networks pick a column by task identity, which only task-incremental provides at test time",
+        Requirements = [("model", c => c.Model == "mlp", "pnn builds one mlp column per task; set model to mlp")],
+    };
+
     public override nn.Module<Tensor, Tensor>? CreateModel(TrainingContext ctx)
     {
         var data = ctx.Stream.Data;

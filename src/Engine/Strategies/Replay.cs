@@ -9,6 +9,13 @@ namespace ContinualLearning.Engine.Strategies;
 /// </summary>
 public sealed class Replay : Strategy
 {
+    public static StrategyInfo Info { get; } = new("replay", "replay — keep a fraction of each task", "Keeps a fraction of each finished task.",
+        "Keeps a fraction of each finished task's images and mixes them into later training. More memory remembers more, at the cost of storing data.")
+    {
+        Parameters = [new("replayRatio", "Replay ratio", "fraction of each finished task's samples kept") { Default = 0.1, Min = 0, Max = 1, Step = 0.01 }],
+        NamingParameter = "replayRatio",
+    };
+
     readonly List<Sample> memory = [];
     Random? chooser;
 

@@ -11,6 +11,17 @@ namespace ContinualLearning.Engine.Strategies;
 /// </summary>
 public sealed class ReservoirReplay : Strategy
 {
+    /// <summary>Samples kept per class; shared by the memory-based replays (er, der read the same field).</summary>
+    public static readonly StrategyParameter MemoryPerClass =
+        new("memoryPerClass", "Memory per class", "samples kept per class") { Kind = ParameterKind.Integer, Default = 20, Min = 1, Max = 10_000 };
+
+    public static StrategyInfo Info { get; } = new("replay-reservoir", "replay-reservoir — fixed memory per class", "A fixed memory per class, mixed into each batch.",
+        "Keeps a fixed number of images per class (reservoir sampling) and replays them: memory stays bounded however many tasks come.")
+    {
+        Parameters = [MemoryPerClass],
+        NamingParameter = "memoryPerClass",
+    };
+
     readonly Dictionary<int, List<Sample>> slots = [];
     readonly Dictionary<int, int> seen = [];
 

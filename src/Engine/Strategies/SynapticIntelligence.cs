@@ -17,6 +17,12 @@ public sealed class SynapticIntelligence : Strategy
     Tensor[]? importance, anchor, pathIntegral, taskStart;
     Tensor[] gradients = [], beforeStep = [];
 
+    public static StrategyInfo Info { get; } = new("si", "si — synaptic intelligence", "Penalises changing weights that lowered the loss.",
+        "Synaptic intelligence: tracks how much each weight lowered the loss while training and penalises changing those. Higher c protects old tasks at the cost of plasticity.")
+    {
+        Parameters = [new("siC", "c", "penalty strength c") { DefaultFor = DefaultC, Min = 0, Max = 1e6, LogScale = true, SliderRange = (0.001, 1e4) }],
+    };
+
     public static double DefaultC(string scenario) => scenario switch
     {
         Scenarios.DomainIncremental => 10,

@@ -46,7 +46,7 @@ public sealed class RunComparison
     /// </summary>
     public static IReadOnlyList<ConfigDifference> DiffConfigs(IReadOnlyList<RunConfig> configs)
     {
-        var objects = configs.Select(c => JsonSerializer.SerializeToNode(c, EngineJson.Options)!.AsObject()).ToArray();
+        var objects = configs.Select(c => JsonSerializer.SerializeToNode(Engine.Strategies.StrategyParameterValues.WithDeclaredDefaults(c), EngineJson.Options)!.AsObject()).ToArray();
         return ConfigRelevance.Fields // config order
             .Select(f => new ConfigDifference(f, configs.Select((c, i) =>
                 ConfigRelevance.Applies(c, f) ? objects[i][f]?.ToJsonString(EngineJson.Options) ?? "null" : null).ToArray()))
