@@ -52,7 +52,8 @@ public class CancellationTests
     [Fact]
     public async Task AVanishinglySmallPaceOnlyWaitsAndCancelStillEndsTheRun()
     {
-        using var run = new TrainingRun(new RunConfig { Pace = 1000 }, TestData.Catalog);
+        // Long enough at this pace (10,000 steps at 100/s) that a slow test thread still finds it going.
+        using var run = new TrainingRun(new RunConfig { Pace = 100, IterationsPerTask = 5000 }, TestData.Catalog);
         run.Start();
         await FirstEvent(run, e => e.Kind == RunEventKind.Step && e.Step == 3);
 
