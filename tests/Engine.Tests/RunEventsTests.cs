@@ -85,7 +85,8 @@ public class RunEventsTests
     [Fact]
     public async Task CancelStopsWithinOneBatch()
     {
-        var run = new TrainingRun(new RunConfig { Pace = 200 }, TestData.Catalog);
+        // 10,000 steps at 200/s: a reader delayed by a loaded machine still finds the run going.
+        var run = new TrainingRun(new RunConfig { Pace = 200, IterationsPerTask = 5000 }, TestData.Catalog);
         run.Start();
         long stepAtCancel = -1;
         await foreach (var e in run.Events.ReadAllAsync())
