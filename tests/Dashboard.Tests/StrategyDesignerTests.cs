@@ -150,7 +150,7 @@ public sealed class StrategyDesignerTests
 
         cut.Find("[data-testid=der-beta] input[type=range]").Input("0.5");
         Assert.Equal(0.5, DarkExperienceReplay.Beta.Number(changed!));
-        var back = ConfigQuery.FromQuery(ConfigQuery.ToQuery(changed), out var errors);
+        var back = ConfigQuery.FromQuery(ConfigQuery.ToQuery(changed!), out var errors);
         Assert.Empty(errors);
         Assert.Equal(0.5, DarkExperienceReplay.Beta.Number(back));
         Assert.Equal(0.2, DarkExperienceReplay.Alpha.Number(back)); // unset stays the default
