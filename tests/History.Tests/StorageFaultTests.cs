@@ -12,6 +12,8 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
+using ContinualLearning.Storage.Tests;
+
 namespace ContinualLearning.History.Tests;
 
 /// <summary>The dashboard with a run database that cannot be written, is damaged, or is not a database.</summary>
@@ -159,7 +161,7 @@ public class StorageFaultTests
                 for (int i = 0; i < 3; i++) await Api.WaitStored(http, await Api.StartRun(http, new { iterationsPerTask = 40, evalEvery = 2, seed = i }));
             }
             var path = Path.Combine(folder, "runs.db");
-            Checkpoint(path);
+            SqliteFiles.Checkpoint(path);
             long length = new FileInfo(path).Length;
             using (var file = new FileStream(path, FileMode.Open, FileAccess.Write))
             {
@@ -227,18 +229,6 @@ public class StorageFaultTests
         }
     }
 
-    static void Checkpoint(string path)
-    {
-        SqliteConnection.ClearAllPools();
-        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            connection.Open();
-            using var checkpoint = connection.CreateCommand();
-            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-            checkpoint.ExecuteNonQuery();
-        }
-        SqliteConnection.ClearAllPools();
-    }
 
     /// <summary>Waits on a condition the server reaches on its own (a recording's completion releasing a run).</summary>
     static async Task WaitUntil(Func<bool> condition)

@@ -111,7 +111,7 @@ public class StorageFaultTests : IDisposable
     public void ADamagedDatabaseIsMovedAsideWithItsWalAndAFreshOneStarted()
     {
         using (var store = db.Open()) FillWithRuns(store, 300);
-        Checkpoint(db.Path);
+        SqliteFiles.Checkpoint(db.Path);
         long length = new FileInfo(db.Path).Length;
         Assert.True(length > 20 * 4096, $"the test database should span many pages, has {length} bytes");
         // Garbage over the last pages (where the newest runs' events are): the file still opens, quick_check must catch it.
@@ -142,7 +142,7 @@ public class StorageFaultTests : IDisposable
     public void ADatabaseWithADamagedSchemaPageIsMovedAsideToo()
     {
         using (var store = db.Open()) FillWithRuns(store, 50);
-        Checkpoint(db.Path);
+        SqliteFiles.Checkpoint(db.Path);
         using (var file = new FileStream(db.Path, FileMode.Open, FileAccess.Write))
         {
             file.Position = 100; // inside page 1, after the 100-byte header: the schema table
@@ -234,19 +234,6 @@ public class StorageFaultTests : IDisposable
         }
     }
 
-    /// <summary>Moves everything from the -wal into the file and closes every connection, as a clean shutdown leaves it.</summary>
-    static void Checkpoint(string path)
-    {
-        SqliteConnection.ClearAllPools();
-        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            connection.Open();
-            using var checkpoint = connection.CreateCommand();
-            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-            checkpoint.ExecuteNonQuery();
-        }
-        SqliteConnection.ClearAllPools();
-    }
 
     static byte[] Garbage(int length)
     {
