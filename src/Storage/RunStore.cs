@@ -211,7 +211,11 @@ public sealed class RunStore : IDisposable
 
     /// <summary>Starts writing the events of a run already added (<see cref="AddRuns"/>), in batches.</summary>
     public RunRecording Follow(TrainingRun run, TimeSpan? flushInterval = null, IReadOnlyList<TimeSpan>? retryDelays = null, CancellationToken stop = default) =>
-        new(this, run.Events, flushInterval ?? RunRecording.DefaultFlushInterval, retryDelays ?? RunRecording.DefaultRetryDelays, stop);
+        Follow(run.Events, flushInterval, retryDelays, stop);
+
+    /// <summary>Starts writing an event log of a run already added, whoever fills it (a run here, or one hosted elsewhere).</summary>
+    public RunRecording Follow(RunEventLog log, TimeSpan? flushInterval = null, IReadOnlyList<TimeSpan>? retryDelays = null, CancellationToken stop = default) =>
+        new(this, log, flushInterval ?? RunRecording.DefaultFlushInterval, retryDelays ?? RunRecording.DefaultRetryDelays, stop);
 
     /// <summary>Adds a queued run with no events yet.</summary>
     public void AddRun(string id, RunConfig config, DateTimeOffset createdAt, string? name = null, string? sweepId = null) =>

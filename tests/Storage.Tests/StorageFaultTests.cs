@@ -41,26 +41,54 @@ public class StorageFaultTests : IDisposable
     public async Task ARecordingWhoseWritesFailMidRunStillStoresTheWholeRunWhenTheDatabaseRecovers()
     {
         using var store = db.Open();
-        using var run = new TrainingRun(Small, new DataSetCatalog());
-        store.AddRun(run.Id, run.Config, run.CreatedAt);
-        store.Faults.FailWrites(count: 3, after: 1); // the first batch lands (running), the next three writes fail
-        var recording = store.Follow(run, flushInterval: TimeSpan.FromMilliseconds(1), retryDelays: QuickRetries);
+        store.AddRun("r", Small, DateTimeOffset.UtcNow);
+        // The log is filled by hand, one event per write, so exactly which writes fail does not depend on timing.
+        var log = new RunEventLog("r");
+        var recording = store.Follow(log, flushInterval: TimeSpan.FromMilliseconds(1), retryDelays: QuickRetries);
         var errors = new List<string?>();
         recording.ErrorChanged += r => { lock (errors) errors.Add(r.Error); };
+
+        log.Append(new RunEvent { RunId = "r", Kind = RunEventKind.Started });
+        await WaitUntil(() => recording.Batches == 1);
+        store.Faults.FailWrites(count: 3);
+        for (int step = 1; step <= 3; step++)
+        {
+            log.Append(new RunEvent { RunId = "r", Kind = RunEventKind.Step, Step = step, Loss = 1.0 / step });
+            int failed = step;
+            await WaitUntil(() => recording.FailedWrites == failed);
+            Assert.Contains("not saved", recording.Error);
+        }
+        log.Append(new RunEvent { RunId = "r", Kind = RunEventKind.Step, Step = 4, Loss = 0.2 });
+        await WaitUntil(() => recording.Batches == 2); // the database is back: the three held steps land with the fourth
+        Assert.Null(recording.Error);
+        log.Append(new RunEvent { RunId = "r", Kind = RunEventKind.Finished });
+        await recording.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(recording.Saved);
+        Assert.Equal(3, store.Faults.FailedWrites);
+        Assert.Contains(errors, e => e is not null && e.Contains("not saved") && e.Contains("the disk is full"));
+        Assert.Null(errors[^1]); // the notice cleared once the events were stored
+        var stored = store.GetRun("r")!;
+        Assert.Equal(RunStatus.Finished, stored.Summary.Status);
+        Assert.Equal([1L, 2, 3, 4, 5, 6], stored.Events.Select(e => e.Seq));
+    }
+
+    [Fact]
+    public async Task ATrainingRunNeverNoticesThatItsRecordingCannotWrite()
+    {
+        using var store = db.Open();
+        using var run = new TrainingRun(Small, new DataSetCatalog());
+        store.AddRun(run.Id, run.Config, run.CreatedAt);
+        store.Faults.FailWrites(count: 2);
+        var recording = store.Follow(run, flushInterval: TimeSpan.FromMilliseconds(1), retryDelays: QuickRetries);
         run.Start();
         await run.Completion.WaitAsync(TimeSpan.FromMinutes(1));
         await recording.Completion.WaitAsync(TimeSpan.FromMinutes(1));
 
-        Assert.Equal(RunStatus.Finished, run.Status); // the run never noticed
-        Assert.True(recording.Saved);
-        Assert.Null(recording.Error);
-        Assert.Equal(3, recording.FailedWrites);
-        Assert.Equal(3, store.Faults.FailedWrites);
-        Assert.Contains(errors, e => e is not null && e.Contains("not saved") && e.Contains("the disk is full"));
-        Assert.Null(errors[^1]); // the notice cleared once the events were stored
-        var stored = store.GetRun(run.Id)!;
-        Assert.Equal(RunStatus.Finished, stored.Summary.Status);
-        Assert.Equal(run.Events.Snapshot().Select(e => e.Seq), stored.Events.Select(e => e.Seq));
+        Assert.Equal(RunStatus.Finished, run.Status);
+        Assert.True(recording.Saved); // two failures, then the retries store everything, however the events were batched
+        Assert.Equal(2, recording.FailedWrites);
+        Assert.Equal(run.Events.Snapshot().Select(e => e.Seq), store.GetRun(run.Id)!.Events.Select(e => e.Seq));
     }
 
     [Fact]
@@ -240,6 +268,13 @@ public class StorageFaultTests : IDisposable
         var bytes = new byte[length];
         new Random(42).NextBytes(bytes);
         return bytes;
+    }
+
+    /// <summary>Waits on a condition the recording reaches on its own thread.</summary>
+    static async Task WaitUntil(Func<bool> condition)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition()) await Task.Delay(5, limit.Token);
     }
 }
 
