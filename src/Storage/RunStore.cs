@@ -232,13 +232,14 @@ public sealed class RunStore : IDisposable
         using var insert = connection.CreateCommand();
         insert.Transaction = tx;
         insert.CommandText = """
-            INSERT INTO runs (id, name, status, created_at, config_json, sweep_id)
-            VALUES ($id, $name, 'queued', $created, $config, $sweep)
+            INSERT INTO runs (id, name, status, created_at, config_json, sweep_id, owner)
+            VALUES ($id, $name, 'queued', $created, $config, $sweep, $owner)
             """;
         var id = insert.Parameters.Add("$id", SqliteType.Text);
         var name = insert.Parameters.Add("$name", SqliteType.Text);
         var created = insert.Parameters.Add("$created", SqliteType.Integer);
         var config = insert.Parameters.Add("$config", SqliteType.Text);
+        var owner = insert.Parameters.Add("$owner", SqliteType.Text);
         insert.Parameters.AddWithValue("$sweep", (object?)sweep?.Id ?? DBNull.Value);
         foreach (var run in runs)
         {
@@ -246,6 +247,7 @@ public sealed class RunStore : IDisposable
             name.Value = (object?)run.Name ?? DBNull.Value;
             created.Value = run.CreatedAt.ToUnixTimeMilliseconds();
             config.Value = JsonSerializer.Serialize(run.Config, EngineJson.Options);
+            owner.Value = run.Owner;
             insert.ExecuteNonQuery();
         }
         tx.Commit();
@@ -343,7 +345,7 @@ public sealed class RunStore : IDisposable
         catch (Exception e) when (e is ArgumentException or NotSupportedException or JsonException) { return null; }
     }
 
-    const string SummaryColumns = "id, name, status, created_at, started_at, ended_at, config_json, average_accuracy, forgetting, backward_transfer, duration_ms, error, sweep_id, event_count";
+    const string SummaryColumns = "id, name, status, created_at, started_at, ended_at, config_json, average_accuracy, forgetting, backward_transfer, duration_ms, error, sweep_id, event_count, owner";
 
     /// <summary>All runs, newest first, without their events (the history grid).</summary>
     public IReadOnlyList<RunSummary> ListRuns() => QuerySummaries($"SELECT {SummaryColumns} FROM runs ORDER BY created_at DESC, id");
@@ -565,6 +567,7 @@ public sealed class RunStore : IDisposable
                 Error = reader.IsDBNull(11) ? null : reader.GetString(11),
                 SweepId = reader.IsDBNull(12) ? null : reader.GetString(12),
                 EventCount = reader.GetInt32(13),
+                Owner = reader.GetString(14),
             });
         }
         return runs;

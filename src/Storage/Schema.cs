@@ -55,6 +55,11 @@ static class Schema
             checked_at INTEGER NOT NULL
         );
         """,
+        // 4: who submitted each run (runs from before ownership belong to the local user).
+        """
+        ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
+        CREATE INDEX runs_owner ON runs (owner, created_at DESC);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

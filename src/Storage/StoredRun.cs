@@ -25,6 +25,8 @@ public sealed record RunSummary
     /// <summary>The sweep or repeat group the run belongs to, if any.</summary>
     public string? SweepId { get; init; }
     public int EventCount { get; init; }
+    /// <summary>Who submitted the run (the identity the server gave their browser or token); "local" in personal mode.</summary>
+    public string Owner { get; init; } = TrainingRun.LocalOwner;
     /// <summary>Not stored: set by the server for a run it holds whose events or end could not be saved yet (one sentence).</summary>
     public string? RecordingError { get; init; }
 
@@ -56,7 +58,7 @@ public sealed record StoredRun(RunSummary Summary, RunResult? Result, IReadOnlyL
 public sealed record StoredSweep(string Id, string? Name, DateTimeOffset CreatedAt, string SpecJson, IReadOnlyList<string> RunIds);
 
 /// <summary>A run to add as queued (<see cref="RunStore.AddRuns"/>).</summary>
-public sealed record NewRun(string Id, RunConfig Config, DateTimeOffset CreatedAt, string? Name = null);
+public sealed record NewRun(string Id, RunConfig Config, DateTimeOffset CreatedAt, string? Name = null, string Owner = TrainingRun.LocalOwner);
 
 /// <summary>The sweep a group of new runs forms; stored with them in the same transaction.</summary>
 public sealed record NewSweep(string Id, string? SpecJson, string? Name, DateTimeOffset CreatedAt);

@@ -28,7 +28,7 @@ public class RunStoreTests : IDisposable
     {
         using var store = db.Open();
         Assert.True(File.Exists(db.Path));
-        Assert.Equal(3, store.SchemaVersion());
+        Assert.Equal(4, store.SchemaVersion());
         Assert.Empty(store.ListRuns());
 
         using var connection = new SqliteConnection($"Data Source={db.Path}");
@@ -43,7 +43,7 @@ public class RunStoreTests : IDisposable
     {
         using (var store = db.Open()) store.AddRun("a", new RunConfig(), T0);
         using var again = db.Open();
-        Assert.Equal(3, again.SchemaVersion());
+        Assert.Equal(4, again.SchemaVersion());
         Assert.Equal("a", Assert.Single(again.ListRuns()).Id);
     }
 
@@ -69,10 +69,21 @@ public class RunStoreTests : IDisposable
         SqliteConnection.ClearAllPools();
 
         using var store = db.Open();
-        Assert.Equal(3, store.SchemaVersion()); // sweeps (2) and health_probe (3) added
-        Assert.Equal("old", Assert.Single(store.ListRuns()).Id);
+        Assert.Equal(4, store.SchemaVersion()); // sweeps (2), health_probe (3) and owners (4) added
+        var old = Assert.Single(store.ListRuns());
+        Assert.Equal("old", old.Id);
+        Assert.Equal("local", old.Owner); // runs from before ownership belong to the local user
         store.AddSweep("s", "{}", ["old"], T0);
         Assert.Equal(["old"], store.GetSweep("s")!.RunIds);
+    }
+
+    [Fact]
+    public void EachRunKeepsWhoSubmittedIt()
+    {
+        using var store = db.Open();
+        store.AddRuns([new NewRun("a", new RunConfig(), T0, Owner: "student-a"), new NewRun("b", new RunConfig(), T0)]);
+        Assert.Equal("student-a", store.GetSummary("a")!.Owner);
+        Assert.Equal("local", store.GetSummary("b")!.Owner);
     }
 
     [Fact]

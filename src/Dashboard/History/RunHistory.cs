@@ -60,7 +60,7 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
     {
         try
         {
-            Store.AddRuns(runs.Select(r => new NewRun(r.Id, r.Config, r.CreatedAt)).ToArray(),
+            Store.AddRuns(runs.Select(r => new NewRun(r.Id, r.Config, r.CreatedAt, Owner: r.Owner)).ToArray(),
                 group is null ? null : new NewSweep(group.Id, group.SpecJson, group.Name, DateTimeOffset.UtcNow));
         }
         catch (RunStoreUnavailableException e)

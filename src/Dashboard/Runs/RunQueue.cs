@@ -47,9 +47,10 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     /// <summary>Raised when a run is queued, starts, or leaves the queue (queue positions change).</summary>
     public event Action? Changed;
 
-    public Submission Submit(RunConfig config)
+    /// <param name="owner">Who submits (the identity the server gave them); null = the local user of a personal dashboard.</param>
+    public Submission Submit(RunConfig config, string? owner = null)
     {
-        var group = SubmitAll([config]);
+        var group = SubmitAll([config], owner: owner);
         return new(group.Runs.FirstOrDefault(), group.Errors, group.QueueFull, group.StorageUnavailable);
     }
 
@@ -57,7 +58,7 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     /// Queues all the configs or none: each is validated, the queue must have room for all, and all are stored (with
     /// their group, when given) before any is registered or queued.
     /// </summary>
-    public GroupSubmission SubmitAll(IReadOnlyList<RunConfig> configs, RunGroup? group = null)
+    public GroupSubmission SubmitAll(IReadOnlyList<RunConfig> configs, RunGroup? group = null, string? owner = null)
     {
         var errors = configs.SelectMany(c => ConfigValidator.Validate(c, catalog, Budget)).ToArray();
         if (errors.Length > 0) return new([], errors, false);
@@ -66,7 +67,7 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
             if (waiting.Count + reserved + configs.Count > Capacity) return new([], [], true);
             reserved += configs.Count;
         }
-        var runs = configs.Select(c => new TrainingRun(c, catalog, budget: Budget)).ToArray();
+        var runs = configs.Select(c => new TrainingRun(c, catalog, budget: Budget, owner: owner)).ToArray();
         try
         {
             // Stored first, outside the lock (a locked database may take seconds to refuse): no ghost run if this fails.

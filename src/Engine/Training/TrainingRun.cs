@@ -15,9 +15,14 @@ public sealed class TrainingRun : IDisposable
 {
     readonly TaskCompletionSource<RunResult?> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Who a run belongs to when no one is named: the one local user of a personal dashboard or the CLI.</summary>
+    public const string LocalOwner = "local";
+
     /// <param name="budget">The budget the run was admitted under (the edge's setting); null = RunBudget.Default.</param>
-    public TrainingRun(RunConfig config, DataSetCatalog catalog, string? id = null, RunBudget? budget = null)
+    /// <param name="owner">Who submitted the run (an opaque identity the host assigns); null = <see cref="LocalOwner"/>.</param>
+    public TrainingRun(RunConfig config, DataSetCatalog catalog, string? id = null, RunBudget? budget = null, string? owner = null)
     {
+        Owner = owner ?? LocalOwner;
         ConfigValidator.ThrowIfInvalid(config, catalog, budget);
         Id = id ?? Guid.NewGuid().ToString("n")[..12];
         Config = config;
@@ -28,6 +33,8 @@ public sealed class TrainingRun : IDisposable
 
     public string Id { get; }
     public RunConfig Config { get; }
+    /// <summary>Who submitted the run: an opaque identity from the host, used for fairness and permissions, never trusted from a config.</summary>
+    public string Owner { get; }
     public DataSetCatalog Catalog { get; }
     public RunEventLog Events { get; }
     public RunControl Control { get; }
