@@ -68,7 +68,7 @@ void Persistence(int pairs)
 }
 
 // Steps per second of training (start to the run's end), and until its last event is stored when recording.
-(double Training, double Stored, double LagMs, double WriteShare) Train(RunConfig config, RunStore? store)
+(double Training, double Stored, double LagMs, double WriteShare) Train(RunConfig config, IRunStore? store)
 {
     using var run = new TrainingRun(config, catalog);
     var clock = Stopwatch.StartNew();

@@ -18,13 +18,13 @@ public sealed class RunRecording
     public static readonly IReadOnlyList<TimeSpan> DefaultRetryDelays =
         [TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60)];
 
-    readonly RunStore store;
+    readonly IRunStore store;
     readonly Lock gate = new(); // held while writing (seconds, when the database is locked)
     readonly Lock nudgeGate = new(); // so a nudge never waits for a write
     readonly List<RunEvent> unsaved = [];
     TaskCompletionSource nudge = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    internal RunRecording(RunStore store, RunEventLog log, TimeSpan flushInterval, IReadOnlyList<TimeSpan> retryDelays, CancellationToken stop)
+    internal RunRecording(IRunStore store, RunEventLog log, TimeSpan flushInterval, IReadOnlyList<TimeSpan> retryDelays, CancellationToken stop)
     {
         this.store = store;
         RunId = log.RunId;

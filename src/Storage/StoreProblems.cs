@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace ContinualLearning.Storage;
 
@@ -14,7 +15,7 @@ public sealed class RunStoreUnavailableException(string reason, Exception inner)
 }
 
 /// <summary>
-/// The run database cannot be opened at start-up. Message names the file or folder and what to do about it; the server
+/// The run database cannot be opened at start-up. Message names the file, folder or server (never a password) and what to do about it; the server
 /// does not start without its database.
 /// </summary>
 public sealed class RunStoreOpenException(string message, Exception? inner = null) : Exception(message, inner);
@@ -64,7 +65,7 @@ public sealed class StoreFaults
 
 static class StoreErrors
 {
-    /// <summary>A few words for users about why SQLite refused (primary result codes, https://sqlite.org/rescode.html).</summary>
+    /// <summary>A few words for users about why the database refused (SQLite result codes, https://sqlite.org/rescode.html; PostgreSQL SQLSTATEs).</summary>
     public static string Reason(Exception e) => e switch
     {
         SqliteException { SqliteErrorCode: 13 } => "the disk is full",
@@ -74,9 +75,26 @@ static class StoreErrors
         SqliteException { SqliteErrorCode: 10 } => "a disk input/output error",
         SqliteException { SqliteErrorCode: 11 or 26 } => "the file is damaged",
         SqliteException { SqliteErrorCode: 3 or 23 } => "permission denied",
+        PostgresException p => PostgresReason(p.SqlState),
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException or TimeoutException or IOException } or NpgsqlException { IsTransient: true } =>
+            "the database server cannot be reached",
         IOException or UnauthorizedAccessException => "a file system error",
         _ => "an unexpected storage error",
     };
 
-    public static bool IsStorageFault(Exception e) => e is SqliteException or IOException or UnauthorizedAccessException;
+    static string PostgresReason(string sqlState) => sqlState switch
+    {
+        "53100" => "the disk is full",
+        "25006" => "it is read-only",
+        "28P01" or "28000" => "the login was refused",
+        "3D000" => "the database does not exist",
+        "42501" => "permission denied",
+        "53300" => "the server has too many connections",
+        "55P03" or "40P01" => "it is locked by another program",
+        _ when sqlState.StartsWith("57P", StringComparison.Ordinal) => "the database server is shutting down or starting",
+        _ when sqlState.StartsWith("08", StringComparison.Ordinal) => "the database server cannot be reached",
+        _ => "an unexpected storage error",
+    };
+
+    public static bool IsStorageFault(Exception e) => e is SqliteException or NpgsqlException or IOException or UnauthorizedAccessException;
 }

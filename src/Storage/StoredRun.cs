@@ -57,7 +57,7 @@ public sealed record StoredRun(RunSummary Summary, RunResult? Result, IReadOnlyL
 /// <summary>A stored sweep or repeat: what was asked and which runs it queued (in plan order).</summary>
 public sealed record StoredSweep(string Id, string? Name, DateTimeOffset CreatedAt, string SpecJson, IReadOnlyList<string> RunIds);
 
-/// <summary>A run to add as queued (<see cref="RunStore.AddRuns"/>).</summary>
+/// <summary>A run to add as queued (<see cref="IRunStore.AddRuns"/>).</summary>
 public sealed record NewRun(string Id, RunConfig Config, DateTimeOffset CreatedAt, string? Name = null, string Owner = TrainingRun.LocalOwner);
 
 /// <summary>The sweep a group of new runs forms; stored with them in the same transaction.</summary>

@@ -21,7 +21,7 @@ public class StorageFaultTests
 {
     static readonly object Short = new { iterationsPerTask = 20, evalEvery = 5 };
 
-    static RunStore StoreOf(DashboardServer server) => server.Services.GetRequiredService<RunHistory>().Store;
+    static IRunStore StoreOf(DashboardServer server) => server.Services.GetRequiredService<RunHistory>().Store;
     static IRunRegistry RegistryOf(DashboardServer server) => server.Services.GetRequiredService<IRunRegistry>();
 
     static async Task<HubConnection> Hub(DashboardServer server)

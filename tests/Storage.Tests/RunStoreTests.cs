@@ -7,10 +7,12 @@ using Microsoft.Data.Sqlite;
 
 namespace ContinualLearning.Storage.Tests;
 
-public class RunStoreTests : IDisposable
+/// <summary>The store contract, run against both stores (SQLite, and PostgreSQL where installed); SQLite-file specifics at the end.</summary>
+[Collection(PostgresCollection.Name)]
+public class RunStoreTests(PostgresServer postgres) : IDisposable
 {
-    readonly TempDatabase db = new();
-    public void Dispose() => db.Dispose();
+    readonly TestStores stores = new(postgres);
+    public void Dispose() => stores.Dispose();
 
     static readonly DateTimeOffset T0 = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
 
@@ -26,23 +28,23 @@ public class RunStoreTests : IDisposable
     [Fact]
     public void OpeningCreatesTheSchemaAtTheLatestVersionInWalMode()
     {
-        using var store = db.Open();
-        Assert.True(File.Exists(db.Path));
+        using var store = stores.Open(StoreKind.Sqlite);
+        Assert.True(File.Exists(stores.SqlitePath));
         Assert.Equal(4, store.SchemaVersion());
         Assert.Empty(store.ListRuns());
 
-        using var connection = new SqliteConnection($"Data Source={db.Path}");
+        using var connection = new SqliteConnection($"Data Source={stores.SqlitePath}");
         connection.Open();
         using var mode = connection.CreateCommand();
         mode.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", mode.ExecuteScalar());
     }
 
-    [Fact]
-    public void ReopeningKeepsTheSchemaAndTheData()
+    [Theory, SqliteStore, PostgresStore]
+    public void ReopeningKeepsTheSchemaAndTheData(StoreKind kind)
     {
-        using (var store = db.Open()) store.AddRun("a", new RunConfig(), T0);
-        using var again = db.Open();
+        using (var store = stores.Open(kind)) store.AddRun("a", new RunConfig(), T0);
+        using var again = stores.Open(kind);
         Assert.Equal(4, again.SchemaVersion());
         Assert.Equal("a", Assert.Single(again.ListRuns()).Id);
     }
@@ -51,8 +53,8 @@ public class RunStoreTests : IDisposable
     public void AnOlderSchemaIsMigratedOnOpen()
     {
         // A version-1 file (runs and events, no sweeps table) as an older build would have left it.
-        Directory.CreateDirectory(Path.GetDirectoryName(db.Path)!);
-        using (var connection = new SqliteConnection($"Data Source={db.Path}"))
+        Directory.CreateDirectory(Path.GetDirectoryName(stores.SqlitePath)!);
+        using (var connection = new SqliteConnection($"Data Source={stores.SqlitePath}"))
         {
             connection.Open();
             using var create = connection.CreateCommand();
@@ -68,7 +70,7 @@ public class RunStoreTests : IDisposable
         }
         SqliteConnection.ClearAllPools();
 
-        using var store = db.Open();
+        using var store = stores.Open(StoreKind.Sqlite);
         Assert.Equal(4, store.SchemaVersion()); // sweeps (2), health_probe (3) and owners (4) added
         var old = Assert.Single(store.ListRuns());
         Assert.Equal("old", old.Id);
@@ -77,19 +79,19 @@ public class RunStoreTests : IDisposable
         Assert.Equal(["old"], store.GetSweep("s")!.RunIds);
     }
 
-    [Fact]
-    public void EachRunKeepsWhoSubmittedIt()
+    [Theory, SqliteStore, PostgresStore]
+    public void EachRunKeepsWhoSubmittedIt(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         store.AddRuns([new NewRun("a", new RunConfig(), T0, Owner: "student-a"), new NewRun("b", new RunConfig(), T0)]);
         Assert.Equal("student-a", store.GetSummary("a")!.Owner);
         Assert.Equal("local", store.GetSummary("b")!.Owner);
     }
 
-    [Fact]
-    public void ARunRoundTripsWithConfigStatusTimesResultAndEvents()
+    [Theory, SqliteStore, PostgresStore]
+    public void ARunRoundTripsWithConfigStatusTimesResultAndEvents(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         var config = new RunConfig { Strategy = "replay", ReplayRatio = 0.3, Seed = 4, Model = "mlp" };
         store.AddRun("r1", config, T0, name: "my run");
         Assert.Equal(RunStatus.Queued, store.GetSummary("r1")!.Status);
@@ -122,10 +124,10 @@ public class RunStoreTests : IDisposable
         Assert.Equal([3L, 4], store.GetEvents("r1", fromSeq: 3).Select(e => e.Seq));
     }
 
-    [Fact]
-    public void FailedAndCancelledRunsKeepTheirStatusAndMessage()
+    [Theory, SqliteStore, PostgresStore]
+    public void FailedAndCancelledRunsKeepTheirStatusAndMessage(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         store.AddRun("f", new RunConfig(), T0);
         store.AddRun("c", new RunConfig(), T0);
         store.AppendEvents("f", [Event("f", 1, RunEventKind.Started), Event("f", 2, RunEventKind.Failed, message: "out of memory")]);
@@ -137,10 +139,10 @@ public class RunStoreTests : IDisposable
         Assert.Equal(RunStatus.Cancelled, store.GetSummary("c")!.Status);
     }
 
-    [Fact]
-    public void RepeatedBatchesAreStoredOnce()
+    [Theory, SqliteStore, PostgresStore]
+    public void RepeatedBatchesAreStoredOnce(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         store.AddRun("r", new RunConfig(), T0);
         var batch = new[] { Event("r", 1, RunEventKind.Started), Event("r", 2, RunEventKind.Step) };
         store.AppendEvents("r", batch);
@@ -148,18 +150,18 @@ public class RunStoreTests : IDisposable
         Assert.Equal(2, store.GetEvents("r").Count);
     }
 
-    [Fact]
-    public void EventsOfARunDeletedWhileRunningAreDropped()
+    [Theory, SqliteStore, PostgresStore]
+    public void EventsOfARunDeletedWhileRunningAreDropped(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         Assert.False(store.AppendEvents("ghost", [Event("ghost", 1, RunEventKind.Started)]));
         Assert.Empty(store.GetEvents("ghost"));
     }
 
-    [Fact]
-    public void RunsLeftQueuedOrRunningBecomeInterruptedOnReopenWithTheirPartialEvents()
+    [Theory, SqliteStore, PostgresStore]
+    public void RunsLeftQueuedOrRunningBecomeInterruptedOnReopenWithTheirPartialEvents(StoreKind kind)
     {
-        using (var store = db.Open())
+        using (var store = stores.Open(kind))
         {
             store.AddRun("running", new RunConfig(), T0);
             store.AppendEvents("running", [Event("running", 1, RunEventKind.Started), Event("running", 2, RunEventKind.Step), Event("running", 3, RunEventKind.Evaluation)]);
@@ -168,7 +170,7 @@ public class RunStoreTests : IDisposable
             store.AppendEvents("done", [Event("done", 1, RunEventKind.Started), Event("done", 2, RunEventKind.Finished, Result(new RunConfig()))]);
         }
 
-        using var reopened = db.Open();
+        using var reopened = stores.Open(kind);
         Assert.Equal(2, reopened.InterruptedOnOpen);
         var running = reopened.GetRun("running")!;
         Assert.Equal(RunStatus.Interrupted, running.Summary.Status);
@@ -180,20 +182,20 @@ public class RunStoreTests : IDisposable
         Assert.NotNull(done.Result);
     }
 
-    [Fact]
-    public void ListIsNewestFirstAndReadsSummariesInTheOrderAsked()
+    [Theory, SqliteStore, PostgresStore]
+    public void ListIsNewestFirstAndReadsSummariesInTheOrderAsked(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         for (int i = 0; i < 5; i++) store.AddRun($"r{i}", new RunConfig { Seed = i }, T0.AddMinutes(i));
         Assert.Equal(["r4", "r3", "r2", "r1", "r0"], store.ListRuns().Select(r => r.Id));
         Assert.Equal(["r1", "r3"], store.ListRuns(["r1", "missing", "r3"]).Select(r => r.Id));
         Assert.Equal(3, store.GetSummary("r3")!.Seed);
     }
 
-    [Fact]
-    public void ResultsAreReadForFinishedRunsOnly()
+    [Theory, SqliteStore, PostgresStore]
+    public void ResultsAreReadForFinishedRunsOnly(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         var config = new RunConfig { Seed = 2 };
         store.AddRun("done", config, T0);
         store.AddRun("going", config, T0);
@@ -205,10 +207,10 @@ public class RunStoreTests : IDisposable
         Assert.Equal(2, results["done"].Config.Seed);
     }
 
-    [Fact]
-    public void RenameSetsAndClearsTheName()
+    [Theory, SqliteStore, PostgresStore]
+    public void RenameSetsAndClearsTheName(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         store.AddRun("r", new RunConfig { Strategy = "replay", ReplayRatio = 0.5 }, T0);
         Assert.Equal("replay · replayRatio 0.5 · linear · seed 0", store.GetSummary("r")!.DisplayName);
         Assert.True(store.Rename("r", "  baseline  "));
@@ -224,7 +226,7 @@ public class RunStoreTests : IDisposable
     [InlineData("two\nlines")]
     public void BadNamesAreRefusedNamingTheFieldAndKeepTheStoredName(string bad)
     {
-        using var store = db.Open();
+        using var store = stores.Open(StoreKind.Sqlite); // the rule is checked before either store writes
         store.AddRun("r", new RunConfig(), T0, name: "kept");
         var error = Assert.Throws<ArgumentException>(() => store.Rename("r", bad));
         Assert.StartsWith("name: must not", error.Message);
@@ -234,10 +236,10 @@ public class RunStoreTests : IDisposable
         Assert.Equal(RunNames.MaxLength, store.GetSummary("r")!.Name!.Length);
     }
 
-    [Fact]
-    public void BulkDeleteAndRenameWorkWithAThousandRuns()
+    [Theory, SqliteStore, PostgresStore]
+    public void BulkDeleteAndRenameWorkWithAThousandRuns(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         var ids = Enumerable.Range(0, 1000).Select(i => $"run{i:D4}").ToArray();
         foreach (var id in ids)
         {
@@ -256,10 +258,10 @@ public class RunStoreTests : IDisposable
         Assert.Empty(store.GetEvents("run0500"));
     }
 
-    [Fact]
-    public void DeleteRemovesRunsAndTheirEventsSingleAndBulk()
+    [Theory, SqliteStore, PostgresStore]
+    public void DeleteRemovesRunsAndTheirEventsSingleAndBulk(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         foreach (var id in new[] { "a", "b", "c", "d" })
         {
             store.AddRun(id, new RunConfig(), T0);
@@ -275,10 +277,10 @@ public class RunStoreTests : IDisposable
         Assert.Null(store.GetRun("a"));
     }
 
-    [Fact]
-    public void SweepsKeepTheirRunsInPlanOrder()
+    [Theory, SqliteStore, PostgresStore]
+    public void SweepsKeepTheirRunsInPlanOrder(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         store.AddRun("x", new RunConfig(), T0);
         store.AddRun("y", new RunConfig(), T0);
         store.AddRun("z", new RunConfig(), T0);
@@ -291,10 +293,10 @@ public class RunStoreTests : IDisposable
         Assert.Null(store.GetSweep("nope"));
     }
 
-    [Fact]
-    public async Task ARecordedTrainingRunIsStoredWithEveryEventInFewBatches()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task ARecordedTrainingRunIsStoredWithEveryEventInFewBatches(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         using var run = new TrainingRun(new RunConfig { Strategy = "replay", ReplayRatio = 0.2 }, new DataSetCatalog());
         // A long interval forces batching: the whole run fits in a few transactions instead of one per event.
         var recording = store.Record(run, name: "recorded", flushInterval: TimeSpan.FromSeconds(1));
@@ -309,5 +311,25 @@ public class RunStoreTests : IDisposable
         Assert.Equal(live.Select(e => (e.Seq, e.Kind, e.Loss)), stored.Events.Select(e => (e.Seq, e.Kind, e.Loss)));
         Assert.Equal(run.Result!.AccuracyMatrix, stored.Result!.AccuracyMatrix);
         Assert.InRange(recording.Batches, 1, live.Count / 4);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public void ASweepIsDeletedWithItsRunsOrLeavesThemAsOrdinaryRuns(StoreKind kind)
+    {
+        using var store = stores.Open(kind);
+        store.AddRuns([new NewRun("a1", new RunConfig(), T0), new NewRun("a2", new RunConfig(), T0)], new NewSweep("with", "{}", "gone", T0));
+        store.AddRuns([new NewRun("b1", new RunConfig(), T0.AddSeconds(1))], new NewSweep("without", "{}", "kept", T0.AddSeconds(1)));
+        store.AppendEvents("a1", [Event("a1", 1, RunEventKind.Started)]);
+        Assert.Equal(["without", "with"], store.ListSweeps().Select(s => s.Id));
+        Assert.Equal(["without"], store.ListSweeps(limit: 1).Select(s => s.Id));
+
+        Assert.True(store.DeleteSweep("with", withRuns: true));
+        Assert.True(store.DeleteSweep("without", withRuns: false));
+        Assert.False(store.DeleteSweep("with", withRuns: true));
+
+        var left = Assert.Single(store.ListRuns());
+        Assert.Equal(("b1", null), (left.Id, left.SweepId));
+        Assert.Empty(store.GetEvents("a1"));
+        Assert.Empty(store.ListSweeps());
     }
 }

@@ -8,24 +8,31 @@ using Microsoft.Data.Sqlite;
 namespace ContinualLearning.Storage.Tests;
 
 /// <summary>A database that cannot be written, a damaged file, a file that is not a database, a full disk.</summary>
-public class StorageFaultTests : IDisposable
+/// <remarks>The injected faults and what a recording does about them are run against both stores; the rest is about SQLite files.</remarks>
+[Collection(PostgresCollection.Name)]
+public class StorageFaultTests(PostgresServer postgres) : IDisposable
 {
     readonly TempDatabase db = new();
-    public void Dispose() => db.Dispose();
+    readonly TestStores stores = new(postgres);
+    public void Dispose()
+    {
+        stores.Dispose();
+        db.Dispose();
+    }
 
     static readonly RunConfig Small = new() { IterationsPerTask = 12, EvalEvery = 4 };
     static readonly TimeSpan[] QuickRetries = [TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10)];
 
-    [Fact]
-    public void AWriteThatFailsStoresNothingAndSaysWhyWithoutAPath()
+    [Theory, SqliteStore, PostgresStore]
+    public void AWriteThatFailsStoresNothingAndSaysWhyWithoutAPath(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         store.Faults.FailWrites();
         var e = Assert.Throws<RunStoreUnavailableException>(() =>
             store.AddRuns([new NewRun("a", Small, DateTimeOffset.UtcNow), new NewRun("b", Small, DateTimeOffset.UtcNow)], new NewSweep("s1", "{}", null, DateTimeOffset.UtcNow)));
         Assert.Equal("the disk is full", e.Reason);
         Assert.Equal("The run database cannot be written (the disk is full)", e.Message);
-        Assert.DoesNotContain(db.Folder, e.Message);
+        Assert.DoesNotContain(stores.SqliteFolder, e.Message);
         Assert.Throws<RunStoreUnavailableException>(store.Probe);
         Assert.Empty(store.ListRuns()); // reads still work, and nothing of the group was stored
         Assert.Empty(store.ListSweeps());
@@ -37,10 +44,10 @@ public class StorageFaultTests : IDisposable
         Assert.All(store.ListRuns(), r => Assert.Equal("s1", r.SweepId));
     }
 
-    [Fact]
-    public async Task ARecordingWhoseWritesFailMidRunStillStoresTheWholeRunWhenTheDatabaseRecovers()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task ARecordingWhoseWritesFailMidRunStillStoresTheWholeRunWhenTheDatabaseRecovers(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         store.AddRun("r", Small, DateTimeOffset.UtcNow);
         // The log is filled by hand, one event per write, so exactly which writes fail does not depend on timing.
         var log = new RunEventLog("r");
@@ -73,10 +80,10 @@ public class StorageFaultTests : IDisposable
         Assert.Equal([1L, 2, 3, 4, 5, 6], stored.Events.Select(e => e.Seq));
     }
 
-    [Fact]
-    public async Task ATrainingRunNeverNoticesThatItsRecordingCannotWrite()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task ATrainingRunNeverNoticesThatItsRecordingCannotWrite(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         using var run = new TrainingRun(Small, new DataSetCatalog());
         store.AddRun(run.Id, run.Config, run.CreatedAt);
         store.Faults.FailWrites(count: 2);
@@ -91,10 +98,10 @@ public class StorageFaultTests : IDisposable
         Assert.Equal(run.Events.Snapshot().Select(e => e.Seq), store.GetRun(run.Id)!.Events.Select(e => e.Seq));
     }
 
-    [Fact]
-    public async Task ARecordingThatGivesUpKeepsTheRunAndSavesItsEndOnceTheDatabaseIsBack()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task ARecordingThatGivesUpKeepsTheRunAndSavesItsEndOnceTheDatabaseIsBack(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         using var run = new TrainingRun(Small, new DataSetCatalog());
         store.AddRun(run.Id, run.Config, run.CreatedAt);
         store.Faults.FailWrites();
@@ -117,10 +124,10 @@ public class StorageFaultTests : IDisposable
         Assert.Equal(Enumerable.Range(1, run.Events.Count).Select(i => (long)i), stored.Events.Select(e => e.Seq));
     }
 
-    [Fact]
-    public void AnEventThatCannotBeSerialisedIsStoredWithoutItsNumbersAndTheRunStillEnds()
+    [Theory, SqliteStore, PostgresStore]
+    public void AnEventThatCannotBeSerialisedIsStoredWithoutItsNumbersAndTheRunStillEnds(StoreKind kind)
     {
-        using var store = db.Open();
+        using var store = stores.Open(kind);
         store.AddRun("r", Small, DateTimeOffset.UtcNow);
         var t = DateTimeOffset.UtcNow;
         Assert.True(store.AppendEvents("r", [
@@ -248,7 +255,7 @@ public class StorageFaultTests : IDisposable
         Assert.Equal(2000, store.GetSummary("before")!.EventCount);
     }
 
-    static void FillWithRuns(RunStore store, int count)
+    static void FillWithRuns(IRunStore store, int count)
     {
         var t = DateTimeOffset.UtcNow;
         for (int i = 0; i < count; i++)

@@ -6,7 +6,7 @@ public sealed class TempDatabase : IDisposable
     public string Folder { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cl-store-" + Guid.NewGuid().ToString("n"));
     public string Path => System.IO.Path.Combine(Folder, "sub", "runs.db"); // a missing sub-folder is created on open
 
-    public RunStore Open() => RunStore.Open(Path);
+    public SqliteRunStore Open() => SqliteRunStore.Open(Path);
 
     public void Dispose()
     {

@@ -27,14 +27,14 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
     {
         this.registry = registry;
         this.logger = logger;
-        DatabasePath = DatabasePathFrom(configuration, options.Value);
         try
         {
-            Store = RunStore.Open(DatabasePath);
+            // PostgreSQL when ConnectionStrings:Runs is set (every web node on it sees the same history), else the SQLite file.
+            Store = RunStore.Open(configuration.GetConnectionString(RunStore.ConnectionStringName), DatabasePathFrom(configuration, options.Value));
         }
         catch (RunStoreOpenException e)
         {
-            // The message names the file, the cause and what to do; the server does not start without its database.
+            // The message names the file or server (no password), the cause and what to do; the server does not start without its database.
             logger.LogCritical("{Problem}", e.Message);
             throw;
         }
@@ -44,15 +44,16 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
                 "(or try `sqlite3 {MovedTo} \".recover\"`).", q.OriginalPath, q.Problem, q.MovedTo, q.MovedTo);
         if (Store.InterruptedOnOpen > 0)
             logger.LogWarning("{Count} runs were still going when the server last stopped; they are marked interrupted", Store.InterruptedOnOpen);
-        logger.LogInformation("Run history in {Path}", DatabasePath);
+        logger.LogInformation("Run history in {Location}", Store.Location);
     }
 
     /// <summary>ContinualLearning:DatabasePath, or runs.db in the data folder.</summary>
     public static string DatabasePathFrom(IConfiguration configuration, DashboardOptions options) =>
         configuration[$"{DashboardOptions.Section}:DatabasePath"] is { Length: > 0 } path ? path : Path.Combine(options.ResolvedDataFolder(), "runs.db");
 
-    public string DatabasePath { get; }
-    public RunStore Store { get; }
+    /// <summary>Where the history is: the SQLite file, or the PostgreSQL database (see <see cref="IRunStore.Location"/>).</summary>
+    public string DatabasePath => Store.Location;
+    public IRunStore Store { get; }
 
     public event Action<string>? RecordingChanged;
 
