@@ -113,9 +113,36 @@ public abstract class SqlRunStore : IRunStore
             return true;
         });
 
-    /// <summary>Inserts events, skipping ones already stored. One statement per event here; PostgreSQL sends them all at once.</summary>
-    private protected virtual void InsertEvents(DbConnection connection, DbTransaction tx, IReadOnlyList<EventRow> events) =>
-        connection.Execute(SharedSql.InsertEvent, events, tx);
+    /// <summary>
+    /// Inserts events, skipping ones already stored: one prepared statement, rebound per event (Dapper would rebuild the
+    /// parameters for every row, which a batch of hundreds of events notices). PostgreSQL sends them all at once instead.
+    /// </summary>
+    private protected virtual void InsertEvents(DbConnection connection, DbTransaction tx, IReadOnlyList<EventRow> events)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = SharedSql.InsertEvent;
+        var runId = Parameter(insert, "@RunId", System.Data.DbType.String);
+        var seq = Parameter(insert, "@Seq", System.Data.DbType.Int64);
+        var json = Parameter(insert, "@Json", System.Data.DbType.String);
+        insert.Prepare();
+        foreach (var e in events)
+        {
+            runId.Value = e.RunId;
+            seq.Value = e.Seq;
+            json.Value = e.Json;
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    static DbParameter Parameter(DbCommand command, string name, System.Data.DbType type)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.DbType = type;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
 
     static void UpdateAfterEvents(DbConnection connection, DbTransaction tx, string runId, IReadOnlyList<RunEvent> events)
     {
