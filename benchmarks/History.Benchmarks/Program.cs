@@ -7,7 +7,8 @@ using ContinualLearning.Storage;
 
 // History benchmarks (speed lives here, not in tests):
 //   persistence  seed-preset training throughput with the run recorded to SQLite vs not (target on/off >= 0.95)
-//   store        opening the database and listing 1,000 stored runs (each with its full event history)
+//   store        opening the database and listing 1,000 stored runs (each with its full event history); in PostgreSQL
+//                when ConnectionStrings__Runs names an empty database, else SQLite
 //   page         the dashboard's /history page with those 1,000 runs, in chromium, until the grid shows rows (target < 1 s)
 // Usage: dotnet run -c Release --project benchmarks/History.Benchmarks -- [persistence|store|page|all] [pairs]
 var which = args.FirstOrDefault() ?? "all";
@@ -85,7 +86,7 @@ void Persistence(int pairs)
 // One real run's events, copied under 1,000 ids with varied configs: listing must not depend on event volume.
 void FillThousandRuns(string path)
 {
-    using var store = RunStore.Open(path);
+    using var store = RunStore.Open(Environment.GetEnvironmentVariable("ConnectionStrings__Runs"), path);
     using var template = new TrainingRun(new RunConfig { Strategy = "replay" }, catalog);
     template.Execute();
     var events = template.Events.Snapshot();
@@ -97,7 +98,8 @@ void FillThousandRuns(string path)
         store.AddRun(id, config, DateTimeOffset.UtcNow.AddSeconds(-i));
         store.AppendEvents(id, events.Select(e => e with { RunId = id }).ToArray());
     }
-    Console.WriteLine($"store: 1,000 runs × {events.Count} events written in {fill.Elapsed.TotalSeconds:0.0} s ({new FileInfo(path).Length / 1e6:0} MB)");
+    Console.WriteLine($"store: 1,000 runs × {events.Count} events written to {store.Location} in {fill.Elapsed.TotalSeconds:0.0} s" +
+        (File.Exists(path) ? $" ({new FileInfo(path).Length / 1e6:0} MB)" : ""));
 }
 
 void ListFromStore(string path)
@@ -107,7 +109,7 @@ void ListFromStore(string path)
     for (int i = 0; i < 7; i++)
     {
         var clock = Stopwatch.StartNew();
-        using var store = RunStore.Open(path); // cold open each time, as on server start
+        using var store = RunStore.Open(Environment.GetEnvironmentVariable("ConnectionStrings__Runs"), path); // cold open each time, as on server start
         var list = store.ListRuns();
         clock.Stop();
         if (list.Count != 1000) throw new InvalidOperationException($"listed {list.Count} runs");
