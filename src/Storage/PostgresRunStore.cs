@@ -40,7 +40,7 @@ public sealed class PostgresRunStore : SqlRunStore
         try
         {
             using var connection = dataSource.OpenConnection();
-            Schema.Migrate(connection, Schema.Postgres, new SqlDialect.Postgres().MigrationLock);
+            store.Migrate(connection, Schema.Postgres);
             if (markInterrupted) store.InterruptedOnOpen = MarkInterrupted(connection);
             WriteProbe(connection);
             return store;

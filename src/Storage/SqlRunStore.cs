@@ -21,6 +21,10 @@ public abstract class SqlRunStore : IRunStore
 
     readonly SqlDialect dialect;
 
+    /// <summary>Brings the schema up to date (see <see cref="Schema.Migrate"/>), taking the dialect's migration lock.</summary>
+    private protected void Migrate(DbConnection connection, IReadOnlyList<string> migrations) =>
+        Schema.Migrate(connection, migrations, dialect.MigrationLock);
+
     public abstract string Location { get; }
     public int InterruptedOnOpen { get; private protected set; }
     public virtual QuarantinedDatabase? Quarantined => null;

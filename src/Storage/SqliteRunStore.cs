@@ -59,7 +59,7 @@ public sealed class SqliteRunStore : SqlRunStore
             using var connection = new SqliteConnection(ConnectionString(full));
             connection.Open();
             Execute(connection, "PRAGMA journal_mode=WAL");
-            Schema.Migrate(connection, Schema.Sqlite, migrationLock: null);
+            store.Migrate(connection, Schema.Sqlite);
             store.InterruptedOnOpen = MarkInterrupted(connection);
             WriteProbe(connection); // a read-only file or folder, or a full disk, is found now rather than at the first run
             return store;
