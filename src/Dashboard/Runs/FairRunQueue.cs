@@ -17,13 +17,13 @@ public sealed record QueueRefusal(QueueLimit Limit, int Maximum, int Waiting, in
 {
     public string Message => Limit switch
     {
-        QueueLimit.OwnerQuota => $"You already have {Waiting} {Runs(Waiting)} waiting and may have at most {Maximum} waiting at once"
+        QueueLimit.OwnerQuota => $"You already have {Runs(Waiting)} waiting and may have at most {Maximum} waiting at once"
             + (Requested > 1 ? $" (this needs {Requested} places)" : "") + "; try again when some have started.",
-        _ => $"The run queue is full: {Waiting} {Runs(Waiting)} waiting, at most {Maximum}"
+        _ => $"The run queue is full: {Runs(Waiting)} waiting, at most {Maximum}"
             + (Requested > 1 ? $" (this needs {Requested} places)" : "") + "; try again when some have started.",
     };
 
-    static string Runs(int n) => n == 1 ? "run is" : "runs are";
+    static string Runs(int n) => n == 1 ? "1 run" : $"{n} runs";
 }
 
 /// <summary>
@@ -82,7 +82,7 @@ public sealed class FairRunQueue<T>(int capacity, int ownerQuota) where T : notn
     /// <summary>Queues items into places reserved for the owner, in order (FIFO within the owner).</summary>
     public void AddReserved(string owner, IEnumerable<T> items)
     {
-        var lane = LaneFor(owner);
+        if (!lanes.TryGetValue(owner, out var lane)) throw new InvalidOperationException($"No place was reserved for owner '{owner}'.");
         foreach (var item in items)
         {
             if (lane.Reserved == 0) throw new InvalidOperationException($"No place was reserved for owner '{owner}'.");
