@@ -42,6 +42,9 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     readonly FairRunQueue<TrainingRun> waiting = new(options.Value.QueueCapacity, options.Value.OwnerQueueQuota);
     readonly HashSet<TrainingRun> running = [];
     readonly Dictionary<TrainingRun, double> estimatedSeconds = []; // how long each waiting or running run holds a worker
+    // Measured ÷ estimated time of the runs that finished here (a running average): RunCostEstimate is deliberately
+    // generous for the budget (about 2× on a quiet machine) and the load varies, so the wait learns from this server.
+    double speedFactor = 1;
     readonly Lock gate = new();
     readonly SemaphoreSlim available = new(0);
     readonly CancellationTokenSource stopping = new();
@@ -125,7 +128,8 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     /// <summary>
     /// The run's place and about how long until it starts, or null when it is not waiting. The wait plays the queue
     /// forward: each worker is free once its running run's estimated time is up (RunCostEstimate, less what it has
-    /// already run), and each run ahead in the start order goes to the worker that is free first.
+    /// already run), and each run ahead in the start order goes to the worker that is free first. Estimates are scaled
+    /// by how long finished runs actually took here relative to theirs.
     /// </summary>
     public QueueEstimate? Estimate(TrainingRun run)
     {
@@ -134,13 +138,13 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
         {
             if (waiting.Position(run) is not { } position) return null;
             var free = new PriorityQueue<int, double>();
-            var busy = running.Select(r => Math.Max(0, estimatedSeconds.GetValueOrDefault(r) - (now - (r.StartedAt ?? now)).TotalSeconds))
+            var busy = running.Select(r => Math.Max(0, speedFactor * estimatedSeconds.GetValueOrDefault(r) - (now - (r.StartedAt ?? now)).TotalSeconds))
                 .OrderBy(s => s).Take(Workers).ToList();
             for (int w = 0; w < Workers; w++) free.Enqueue(w, w < busy.Count ? busy[w] : 0);
             foreach (var ahead in waiting.InStartOrder().Take(position - 1))
             {
                 free.TryDequeue(out var worker, out var at);
-                free.Enqueue(worker, at + estimatedSeconds.GetValueOrDefault(ahead));
+                free.Enqueue(worker, at + speedFactor * estimatedSeconds.GetValueOrDefault(ahead));
             }
             free.TryPeek(out _, out var wait);
             return new QueueEstimate(position, wait);
@@ -207,7 +211,7 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
                 lock (gate)
                 {
                     running.Remove(run);
-                    estimatedSeconds.Remove(run);
+                    if (estimatedSeconds.Remove(run, out var estimate)) Calibrate(run, estimate);
                 }
                 Changed?.Invoke();
             }
@@ -215,6 +219,14 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
             if (run.Status == RunStatus.Failed) logger.LogWarning(run.FailureDetail, "Run {Id} failed: {Error}", run.Id, run.Error);
             else logger.LogInformation("Run {Id} ended: {Status}", run.Id, run.Status);
         }
+    }
+
+    /// <summary>Moves the speed factor a fifth of the way towards what a finished run took relative to its estimate.</summary>
+    void Calibrate(TrainingRun run, double estimate)
+    {
+        if (run.Status != RunStatus.Finished || run.StartedAt is not { } start || run.EndedAt is not { } end || estimate <= 0) return;
+        double ratio = Math.Clamp((end - start).TotalSeconds / estimate, 0.05, 20);
+        speedFactor += 0.2 * (ratio - speedFactor);
     }
 
     /// <summary>Shutdown: cancel everything, let the workers record the cancellations, then stop.</summary>
