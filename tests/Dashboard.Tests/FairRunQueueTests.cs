@@ -145,3 +145,16 @@ public sealed class FairRunQueueTests
         Assert.Equal(["a2", "a3"], DrainAll(queue));
     }
 }
+
+/// <summary>How the status bar words a waiting run's place and wait.</summary>
+public sealed class QueueWaitTests
+{
+    [Theory]
+    [InlineData(1, "1st"), InlineData(2, "2nd"), InlineData(3, "3rd"), InlineData(4, "4th"), InlineData(11, "11th"),
+     InlineData(12, "12th"), InlineData(13, "13th"), InlineData(21, "21st"), InlineData(102, "102nd"), InlineData(111, "111th")]
+    public void Places_read_as_ordinals(int position, string expected) => Assert.Equal(expected, QueueWait.Place(position));
+
+    [Theory]
+    [InlineData(0, "1 s"), InlineData(4.4, "4 s"), InlineData(89, "89 s"), InlineData(150, "3 min"), InlineData(7200, "2 h")]
+    public void Waits_read_in_seconds_minutes_or_hours(double seconds, string expected) => Assert.Equal(expected, QueueWait.Duration(seconds));
+}

@@ -4,6 +4,7 @@ using System.Text.Json;
 using ContinualLearning.Dashboard.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Training;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ContinualLearning.Dashboard.Tests;
@@ -99,6 +100,12 @@ public sealed class WorkerPoolTests
         var detail = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
         Assert.Contains("2 runs waiting", detail);
         Assert.Contains("at most 2", detail);
+
+        // The hub's Start says the same.
+        await using var hub = server.Hub();
+        await hub.StartAsync();
+        var hubRefusal = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => hub.InvokeAsync<string>("Start", new { iterationsPerTask = 100 }));
+        Assert.Contains("at most 2", hubRefusal.Message);
 
         // A sweep that would pass the quota now is a 429 as well (all or none); one that never could is a 400.
         var sweep = await http.PostAsJsonAsync("/api/sweeps", new { config = new { iterationsPerTask = 100 }, param = "learningRate", values = new[] { 0.01 } });

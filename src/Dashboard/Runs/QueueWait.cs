@@ -14,6 +14,6 @@ public static class QueueWait
     /// <summary>"4 s", "2 min", "1.5 h"; at least 1 s (the estimate is rough, "0 s" would promise too much).</summary>
     public static string Duration(double seconds) =>
         seconds >= 5400 ? $"{seconds / 3600:0.#} h"
-        : seconds >= 90 ? $"{Math.Round(seconds / 60):0} min"
-        : $"{Math.Max(1, Math.Round(seconds)):0} s";
+        : seconds >= 90 ? $"{Math.Round(seconds / 60, MidpointRounding.AwayFromZero):0} min"
+        : $"{Math.Max(1, Math.Round(seconds, MidpointRounding.AwayFromZero)):0} s";
 }
