@@ -98,6 +98,11 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
             lock (gate) waiting.Unreserve(who, runs.Length);
             return new([], [], null, $"{e.Message}; nothing was queued. Try again later.");
         }
+        catch
+        {
+            lock (gate) waiting.Unreserve(who, runs.Length); // the places are not lost to the owner's quota
+            throw;
+        }
         var durations = runs.Select(r => RunCostEstimate.For(r.Config, catalog.Entry(r.Config.Dataset)).DurationSeconds).ToArray();
         lock (gate)
         {
