@@ -14,8 +14,14 @@ public sealed class BrokenDataServer : DashboardServer
     }
 }
 
-/// <summary>A server whose queue holds one waiting run, to see the 429.</summary>
+/// <summary>A server with one worker whose queue holds one waiting run, to see the 429.</summary>
 public sealed class TinyQueueServer : DashboardServer
 {
     protected override int QueueCapacity => 1;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("ContinualLearning:Concurrency", "1"); // the second run must wait, whatever the cores
+    }
 }

@@ -21,9 +21,7 @@ public static class RunEndpoints
                 return Results.ValidationProblem(ToDictionary(bodyErrors), title: "Invalid run configuration");
             var submission = queue.Submit(config);
             if (submission.StorageUnavailable is { } storage) return StorageUnavailable(storage);
-            if (submission.QueueFull)
-                return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "The run queue is full",
-                    detail: $"{queue.Capacity} runs are already waiting; try again when one has started.");
+            if (submission.Refused is { } refused) return QueueRefused(refused);
             if (!submission.Accepted) return Results.ValidationProblem(ToDictionary(submission.Errors), title: "Invalid run configuration");
             return Results.Accepted($"/api/runs/{submission.Run!.Id}", new RunCreated(submission.Run.Id));
         })
@@ -96,6 +94,11 @@ public static class RunEndpoints
         act(run);
         return Results.Ok(RunView.Of(run, queue));
     }
+
+    /// <summary>429: the run queue is full, or the owner already has their quota of waiting runs; the detail says which and how many.</summary>
+    public static IResult QueueRefused(QueueRefusal refusal) => Results.Problem(statusCode: StatusCodes.Status429TooManyRequests,
+        title: refusal.Limit == QueueLimit.OwnerQuota ? "You have as many runs waiting as you may" : "The run queue is full",
+        detail: refusal.Message);
 
     /// <summary>503 with Retry-After: the run database cannot be written, so nothing was queued.</summary>
     public static IResult StorageUnavailable(string reason) => new RetryLater(

@@ -5,7 +5,10 @@ using ContinualLearning.Engine.Training;
 
 namespace ContinualLearning.Dashboard.Api;
 
-/// <summary>A run as the REST API shows it.</summary>
+/// <summary>
+/// A run as the REST API shows it. While it waits: its place in the order runs will start (fair order across owners)
+/// and about how many seconds until it starts.
+/// </summary>
 public sealed record RunView(
     string Id,
     RunStatus Status,
@@ -18,11 +21,16 @@ public sealed record RunView(
     RunConfig Config,
     RunResult? Result,
     string? Error,
-    string? RecordingError = null)
+    string? RecordingError = null,
+    double? EstimatedWaitSeconds = null)
 {
-    public static RunView Of(TrainingRun run, RunQueue queue) => new(
-        run.Id, run.Status, queue.QueuePosition(run), run.Control.IsPaused && run.Status == RunStatus.Running,
-        run.Control.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config, run.Result, run.Error, queue.RecordingError(run));
+    public static RunView Of(TrainingRun run, RunQueue queue)
+    {
+        var waiting = queue.Estimate(run);
+        return new(run.Id, run.Status, waiting?.Position, run.Control.IsPaused && run.Status == RunStatus.Running,
+            run.Control.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config, run.Result, run.Error, queue.RecordingError(run),
+            waiting is null ? null : Math.Round(waiting.WaitSeconds, 1));
+    }
 }
 
 public sealed record RunCreated(string Id);

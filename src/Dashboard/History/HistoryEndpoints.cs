@@ -121,15 +121,13 @@ public static class HistoryEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var sweeps = app.MapGroup("/api/sweeps").WithTags("Sweeps");
-        sweeps.MapPost("/", (JsonElement body, SweepService service, RunQueue queue) =>
+        sweeps.MapPost("/", (JsonElement body, SweepService service) =>
         {
             if (ReadSweep(body, out var bodyErrors) is not { } request)
                 return Results.ValidationProblem(RunEndpoints.ToDictionary(bodyErrors), title: "Invalid sweep");
             var submission = service.Submit(request);
             if (submission.StorageUnavailable is { } storage) return RunEndpoints.StorageUnavailable(storage);
-            if (submission.QueueFull)
-                return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "The run queue is too full for this sweep",
-                    detail: $"{queue.WaitingCount} of {queue.Capacity} places are taken; the sweep needs one per run.");
+            if (submission.Refused is { } refused) return RunEndpoints.QueueRefused(refused);
             if (submission.Id is null) return Results.ValidationProblem(RunEndpoints.ToDictionary(submission.Errors), title: "Invalid sweep");
             return Results.Accepted($"/api/sweeps/{submission.Id}", service.View(submission.Id));
         })

@@ -13,7 +13,11 @@ namespace ContinualLearning.Dashboard.History;
 /// </summary>
 public sealed record SweepRequest(RunConfig? Config, string? Param, double[]? Values, int? Seeds, string? Name);
 
-public sealed record SweepSubmission(string? Id, IReadOnlyList<ConfigError> Errors, bool QueueFull, string? StorageUnavailable = null);
+public sealed record SweepSubmission(string? Id, IReadOnlyList<ConfigError> Errors, QueueRefusal? Refused, string? StorageUnavailable = null)
+{
+    /// <summary>A queue limit refused it (the whole queue, or the owner's quota): a 429.</summary>
+    public bool QueueFull => Refused is not null;
+}
 
 public enum SweepDeletion { Deleted, NotFound, StillGoing }
 
@@ -34,29 +38,30 @@ public sealed class SweepService(RunQueue queue, RunHistory history, IRunRegistr
     /// <summary>GET /api/sweeps answers with at most this many sweeps, the newest.</summary>
     public const int MaxListed = 100;
 
-    public SweepSubmission Submit(SweepRequest request)
+    /// <param name="owner">Who submits (the identity the server gave them); null = the local user of a personal dashboard.</param>
+    public SweepSubmission Submit(SweepRequest request, string? owner = null)
     {
         // The one name rule (runs and sweeps alike), checked before anything is planned.
-        if (Storage.RunNames.Problem(request.Name) is { } nameProblem) return new(null, [new(Storage.RunNames.Field, nameProblem)], false);
+        if (Storage.RunNames.Problem(request.Name) is { } nameProblem) return new(null, [new(Storage.RunNames.Field, nameProblem)], null);
         var config = request.Config ?? new RunConfig();
         var param = request.Param ?? "replayRatio";
         var spec = request.Values is not { Length: > 0 } && SweepParameters.IsKnown(param)
             ? SweepSpec.Repeat(config, request.Seeds ?? 1, param)
             : new SweepSpec { Config = config, Param = param, Values = request.Values ?? [], Seeds = request.Seeds ?? 1 };
         var errors = SweepValidator.Validate(spec, queue.Catalog, queue.Budget);
-        if (errors.Count > 0) return new(null, errors, false);
+        if (errors.Count > 0) return new(null, errors, null);
         var plan = SweepPlanner.Plan(spec);
-        // More runs than the queue can ever hold would be refused with 429 for ever: that is the request's fault.
-        if (plan.Count > queue.Capacity)
+        // More runs than the queue (or one person's quota) can ever hold would be refused with 429 for ever: that is the request's fault.
+        if (plan.Count > queue.MaxGroup)
             return new(null, [new(spec.Values.Length > 1 ? "values" : "seeds",
-                $"{plan.Count} runs ({spec.Values.Length} values × {spec.Seeds} seeds) cannot fit the run queue, which holds {queue.Capacity}: fewer values or seeds")], false);
-        if (queue.WaitingCount + plan.Count > queue.Capacity) return new(null, [], true);
+                $"{plan.Count} runs ({spec.Values.Length} values × {spec.Seeds} seeds) cannot fit the run queue, which holds {queue.MaxGroup}"
+                + (queue.OwnerQuota < queue.Capacity ? " waiting runs per person" : "") + ": fewer values or seeds")], null);
 
         // All runs and the sweep are stored in one transaction before any is queued: all or nothing.
         var id = "s" + Guid.NewGuid().ToString("n")[..11];
-        var submission = queue.SubmitAll(plan.Select(p => p.Config).ToArray(), new RunGroup(id, JsonSerializer.Serialize(spec, EngineJson.Options), request.Name?.Trim()));
-        if (!submission.Accepted) return new(null, submission.Errors, submission.QueueFull, submission.StorageUnavailable);
-        return new(id, [], false);
+        var submission = queue.SubmitAll(plan.Select(p => p.Config).ToArray(), new RunGroup(id, JsonSerializer.Serialize(spec, EngineJson.Options), request.Name?.Trim()), owner);
+        if (!submission.Accepted) return new(null, submission.Errors, submission.Refused, submission.StorageUnavailable);
+        return new(id, [], null);
     }
 
     public IReadOnlyList<SweepView> List() => history.Store.ListSweeps().Select(s => View(s.Id)!).ToArray();

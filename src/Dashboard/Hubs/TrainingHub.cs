@@ -55,7 +55,7 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistor
         if (ConfigBody.Read(config, out var errors) is not { } parsed) throw Invalid(errors);
         var submission = queue.Submit(parsed);
         if (submission.StorageUnavailable is { } storage) throw new HubException(storage);
-        if (submission.QueueFull) throw new HubException($"The run queue is full ({queue.Capacity} waiting); try again later.");
+        if (submission.Refused is { } refused) throw new HubException(refused.Message);
         if (!submission.Accepted) throw Invalid(submission.Errors);
         return submission.Run!.Id;
     }

@@ -6,23 +6,32 @@ using Microsoft.Extensions.Options;
 namespace ContinualLearning.Dashboard.Runs;
 
 /// <summary>
-/// What became of a submitted config: a queued run, validation errors, a full queue, or a run database that cannot be
-/// written (<paramref name="StorageUnavailable"/>: the sentence to show; nothing was queued).
+/// What became of a submitted config: a queued run, validation errors, a full queue or owner's quota
+/// (<paramref name="Refused"/>: which, with the sentence to answer 429 with), or a run database that cannot be written
+/// (<paramref name="StorageUnavailable"/>: the sentence to show; nothing was queued).
 /// </summary>
-public sealed record Submission(TrainingRun? Run, IReadOnlyList<ConfigError> Errors, bool QueueFull, string? StorageUnavailable = null)
+public sealed record Submission(TrainingRun? Run, IReadOnlyList<ConfigError> Errors, QueueRefusal? Refused, string? StorageUnavailable = null)
 {
     public bool Accepted => Run is not null;
+    /// <summary>A queue limit refused it (the whole queue, or the owner's quota): a 429.</summary>
+    public bool QueueFull => Refused is not null;
 }
 
 /// <summary>What became of a group of configs (a sweep): all queued, or none, and why.</summary>
-public sealed record GroupSubmission(IReadOnlyList<TrainingRun> Runs, IReadOnlyList<ConfigError> Errors, bool QueueFull, string? StorageUnavailable = null)
+public sealed record GroupSubmission(IReadOnlyList<TrainingRun> Runs, IReadOnlyList<ConfigError> Errors, QueueRefusal? Refused, string? StorageUnavailable = null)
 {
     public bool Accepted => Runs.Count > 0;
+    public bool QueueFull => Refused is not null;
 }
 
+/// <summary>Where a waiting run stands: its 1-based place in the order runs will start, and about how long until it starts.</summary>
+public sealed record QueueEstimate(int Position, double WaitSeconds);
+
 /// <summary>
-/// The background engine: a bounded FIFO of runs and a fixed set of dedicated worker threads (TorchSharp dispose
-/// scopes are thread-bound, so a run lives on one thread from start to end). Every edge (REST, hub, page) submits here.
+/// The background engine: a bounded, fair queue of runs (<see cref="FairRunQueue{T}"/>: round-robin across owners,
+/// FIFO within one, a quota per owner) and a pool of dedicated worker threads, one per core by default (TorchSharp
+/// dispose scopes are thread-bound, so a run lives on one thread from start to end). Every edge (REST, hub, page)
+/// submits here.
 /// </summary>
 /// <param name="recorder">Stores each run before it is queued (the run history); none in tests that need no database.</param>
 public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOptions<DashboardOptions> options, ILogger<RunQueue> logger,
@@ -30,19 +39,29 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     : IHostedService, IDisposable
 {
     readonly DashboardOptions settings = options.Value;
-    readonly LinkedList<TrainingRun> waiting = new();
+    readonly FairRunQueue<TrainingRun> waiting = new(options.Value.QueueCapacity, options.Value.OwnerQueueQuota);
     readonly HashSet<TrainingRun> running = [];
+    readonly Dictionary<TrainingRun, double> estimatedSeconds = []; // how long each waiting or running run holds a worker
+    // Measured ÷ estimated time of the runs that finished here (a running average): RunCostEstimate is deliberately
+    // generous for the budget (about 2× on a quiet machine) and the load varies, so the wait learns from this server.
+    double speedFactor = 1;
     readonly Lock gate = new();
     readonly SemaphoreSlim available = new(0);
     readonly CancellationTokenSource stopping = new();
     readonly List<Thread> workers = [];
     int stopped;
-    int reserved; // places promised to submissions whose runs are being stored
 
     public DataSetCatalog Catalog => catalog;
     /// <summary>What one run (and one sweep, summed over its runs) may cost; from ContinualLearning:Budget.</summary>
     public RunBudget Budget { get; } = options.Value.Budget.ToRunBudget();
-    public int Capacity => Math.Max(1, settings.QueueCapacity);
+    /// <summary>Runs waiting at most, all owners together (ContinualLearning:QueueCapacity).</summary>
+    public int Capacity => waiting.Capacity;
+    /// <summary>Runs one owner may have waiting at most (ContinualLearning:OwnerQueueQuota).</summary>
+    public int OwnerQuota => waiting.OwnerQuota;
+    /// <summary>The most runs one submission (a sweep) can ever queue: more would be refused for ever.</summary>
+    public int MaxGroup => waiting.MaxGroup;
+    /// <summary>Runs trained at the same time (ContinualLearning:Concurrency; one per core by default).</summary>
+    public int Workers { get; } = Math.Max(1, options.Value.ResolvedConcurrency());
 
     /// <summary>Raised when a run is queued, starts, or leaves the queue (queue positions change).</summary>
     public event Action? Changed;
@@ -51,23 +70,24 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     public Submission Submit(RunConfig config, string? owner = null)
     {
         var group = SubmitAll([config], owner: owner);
-        return new(group.Runs.FirstOrDefault(), group.Errors, group.QueueFull, group.StorageUnavailable);
+        return new(group.Runs.FirstOrDefault(), group.Errors, group.Refused, group.StorageUnavailable);
     }
 
     /// <summary>
-    /// Queues all the configs or none: each is validated, the queue must have room for all, and all are stored (with
-    /// their group, when given) before any is registered or queued.
+    /// Queues all the configs or none: each is validated, the queue must have room for all (in all and within the
+    /// owner's quota), and all are stored (with their group, when given) before any is registered or queued.
     /// </summary>
     public GroupSubmission SubmitAll(IReadOnlyList<RunConfig> configs, RunGroup? group = null, string? owner = null)
     {
         var errors = configs.SelectMany(c => ConfigValidator.Validate(c, catalog, Budget)).ToArray();
-        if (errors.Length > 0) return new([], errors, false);
+        if (errors.Length > 0 || configs.Count == 0) return new([], errors, null);
+        var who = owner ?? TrainingRun.LocalOwner;
         lock (gate)
         {
-            if (waiting.Count + reserved + configs.Count > Capacity) return new([], [], true);
-            reserved += configs.Count;
+            // Places are reserved while the runs are stored, so a concurrent submission cannot take them meanwhile.
+            if (waiting.Reserve(who, configs.Count) is { } refusal) return new([], [], refusal);
         }
-        var runs = configs.Select(c => new TrainingRun(c, catalog, budget: Budget, owner: owner)).ToArray();
+        var runs = configs.Select(c => new TrainingRun(c, catalog, budget: Budget, owner: who)).ToArray();
         try
         {
             // Stored first, outside the lock (a locked database may take seconds to refuse): no ghost run if this fails.
@@ -75,47 +95,83 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
         }
         catch (Storage.RunStoreUnavailableException e)
         {
-            lock (gate) reserved -= configs.Count;
-            return new([], [], false, $"{e.Message}; nothing was queued. Try again later.");
+            lock (gate) waiting.Unreserve(who, runs.Length);
+            return new([], [], null, $"{e.Message}; nothing was queued. Try again later.");
         }
+        catch
+        {
+            lock (gate) waiting.Unreserve(who, runs.Length); // the places are not lost to the owner's quota
+            throw;
+        }
+        var durations = runs.Select(r => RunCostEstimate.For(r.Config, catalog.Entry(r.Config.Dataset)).DurationSeconds).ToArray();
         lock (gate)
         {
-            reserved -= configs.Count;
-            foreach (var run in runs)
+            for (int i = 0; i < runs.Length; i++)
             {
+                var run = runs[i];
                 run.Notice += m => logger.LogInformation("Run {Id}: {Message}", run.Id, m);
                 registry.Add(run);
-                waiting.AddLast(run);
+                estimatedSeconds[run] = durations[i];
             }
+            waiting.AddReserved(who, runs);
         }
         available.Release(runs.Length);
         Changed?.Invoke();
-        foreach (var run in runs) logger.LogInformation("Run {Id} queued: {Tasks} {Strategy}", run.Id, run.Config.Tasks, run.Config.Strategy);
-        return new(runs, [], false);
+        foreach (var run in runs) logger.LogInformation("Run {Id} queued for {Owner}: {Tasks} {Strategy}", run.Id, run.Owner, run.Config.Tasks, run.Config.Strategy);
+        return new(runs, [], null);
     }
 
     /// <summary>Why the run's events or end could not be saved (shown with the run), or null when all is stored.</summary>
     public string? RecordingError(TrainingRun run) => recorder?.RecordingError(run.Id);
 
-    /// <summary>1-based place in the queue, or null when the run is not waiting.</summary>
+    /// <summary>1-based place in the order runs will start (fair order, not arrival order), or null when the run is not waiting.</summary>
     public int? QueuePosition(TrainingRun run)
     {
+        lock (gate) return waiting.Position(run);
+    }
+
+    /// <summary>
+    /// The run's place and about how long until it starts, or null when it is not waiting. The wait plays the queue
+    /// forward: each worker is free once its running run's estimated time is up (RunCostEstimate, less what it has
+    /// already run), and each run ahead in the start order goes to the worker that is free first. Estimates are scaled
+    /// by how long finished runs actually took here relative to theirs.
+    /// </summary>
+    public QueueEstimate? Estimate(TrainingRun run)
+    {
+        var now = DateTimeOffset.UtcNow;
         lock (gate)
         {
-            int position = 1;
-            for (var node = waiting.First; node is not null; node = node.Next, position++)
-                if (node.Value == run) return position;
-            return null;
+            if (waiting.Position(run) is not { } position) return null;
+            var free = new PriorityQueue<int, double>();
+            var busy = running.Select(r => Math.Max(0, speedFactor * estimatedSeconds.GetValueOrDefault(r) - (now - (r.StartedAt ?? now)).TotalSeconds))
+                .OrderBy(s => s).Take(Workers).ToList();
+            for (int w = 0; w < Workers; w++) free.Enqueue(w, w < busy.Count ? busy[w] : 0);
+            foreach (var ahead in waiting.InStartOrder().Take(position - 1))
+            {
+                free.TryDequeue(out var worker, out var at);
+                free.Enqueue(worker, at + speedFactor * estimatedSeconds.GetValueOrDefault(ahead));
+            }
+            free.TryPeek(out _, out var wait);
+            return new QueueEstimate(position, wait);
         }
     }
 
+    /// <summary>Runs waiting for a worker, all owners together.</summary>
     public int WaitingCount { get { lock (gate) return waiting.Count; } }
+    /// <summary>Runs the owner has waiting (<see cref="OwnerQuota"/> at most); null = the local user.</summary>
+    public int WaitingOf(string? owner) { lock (gate) return waiting.WaitingOf(owner ?? TrainingRun.LocalOwner); }
+    /// <summary>Runs training now (<see cref="Workers"/> at most).</summary>
+    public int RunningCount { get { lock (gate) return running.Count; } }
 
     /// <summary>Cancels a waiting run (it ends at once, with a cancelled event) or a running one (within one batch).</summary>
     public void Cancel(TrainingRun run)
     {
         bool removed;
-        lock (gate) removed = waiting.Remove(run);
+        lock (gate)
+        {
+            removed = waiting.Remove(run);
+            if (removed) estimatedSeconds.Remove(run);
+        }
         run.Control.Cancel();
         if (removed)
         {
@@ -128,8 +184,10 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     {
         // A run's "not saved" notice appears or clears: pages that show runs redraw, as for queue changes.
         if (recorder is not null) recorder.RecordingChanged += _ => Changed?.Invoke();
-        TorchSharp.torch.set_num_threads(settings.ResolvedTorchThreads());
-        for (int i = 0; i < Math.Max(1, settings.Concurrency); i++)
+        // Process-wide in libtorch, so once, here: one intra-op thread per run when several runs train at once.
+        TorchSharp.torch.set_num_threads(settings.ResolvedTorchThreads(Workers));
+        logger.LogInformation("{Workers} training worker(s), {Threads} libtorch thread(s) each", Workers, settings.ResolvedTorchThreads(Workers));
+        for (int i = 0; i < Workers; i++)
         {
             var thread = new Thread(Work) { IsBackground = true, Name = $"training-worker-{i + 1}" };
             workers.Add(thread);
@@ -147,9 +205,7 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
             TrainingRun? run;
             lock (gate)
             {
-                run = waiting.First?.Value;
-                if (run is null) continue; // it was cancelled while waiting
-                waiting.RemoveFirst();
+                if (!waiting.TryDequeue(out run)) continue; // it was cancelled while waiting
                 running.Add(run);
             }
             Changed?.Invoke();
@@ -157,13 +213,25 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
             catch (Exception e) { logger.LogError(e, "Run {Id} escaped its own error handling", run.Id); }
             finally
             {
-                lock (gate) running.Remove(run);
+                lock (gate)
+                {
+                    running.Remove(run);
+                    if (estimatedSeconds.Remove(run, out var estimate)) Calibrate(run, estimate);
+                }
                 Changed?.Invoke();
             }
             // Users see the short Error; the log gets the whole exception (native frames, paths) behind it.
             if (run.Status == RunStatus.Failed) logger.LogWarning(run.FailureDetail, "Run {Id} failed: {Error}", run.Id, run.Error);
             else logger.LogInformation("Run {Id} ended: {Status}", run.Id, run.Status);
         }
+    }
+
+    /// <summary>Moves the speed factor a fifth of the way towards what a finished run took relative to its estimate.</summary>
+    void Calibrate(TrainingRun run, double estimate)
+    {
+        if (run.Status != RunStatus.Finished || run.StartedAt is not { } start || run.EndedAt is not { } end || estimate <= 0) return;
+        double ratio = Math.Clamp((end - start).TotalSeconds / estimate, 0.05, 20);
+        speedFactor += 0.2 * (ratio - speedFactor);
     }
 
     /// <summary>Shutdown: cancel everything, let the workers record the cancellations, then stop.</summary>
@@ -182,9 +250,9 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
         TrainingRun[] queued, started;
         lock (gate)
         {
-            queued = [.. waiting];
+            queued = [.. waiting.InStartOrder()];
             started = [.. running];
-            waiting.Clear();
+            foreach (var run in queued) waiting.Remove(run);
         }
         foreach (var run in started) run.Control.Cancel();
         foreach (var run in queued) { run.Control.Cancel(); run.Execute(); }
