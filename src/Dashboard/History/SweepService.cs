@@ -15,7 +15,7 @@ public sealed record SweepRequest(RunConfig? Config, string? Param, double[]? Va
 
 public sealed record SweepSubmission(string? Id, IReadOnlyList<ConfigError> Errors, bool QueueFull, string? StorageUnavailable = null);
 
-public enum SweepDeletion { Deleted, NotFound, StillGoing }
+public enum SweepDeletion { Deleted, NotFound, StillGoing, NotYours }
 
 /// <summary>One run of a sweep: the value and seed it was given, and where it stands.</summary>
 public sealed record SweepRunView(string Id, double Value, int Seed, RunStatus Status);
@@ -34,7 +34,8 @@ public sealed class SweepService(RunQueue queue, RunHistory history, IRunRegistr
     /// <summary>GET /api/sweeps answers with at most this many sweeps, the newest.</summary>
     public const int MaxListed = 100;
 
-    public SweepSubmission Submit(SweepRequest request)
+    /// <param name="owner">Who the sweep's runs (and so the sweep) belong to; null = the local user.</param>
+    public SweepSubmission Submit(SweepRequest request, string? owner = null)
     {
         // The one name rule (runs and sweeps alike), checked before anything is planned.
         if (Storage.RunNames.Problem(request.Name) is { } nameProblem) return new(null, [new(Storage.RunNames.Field, nameProblem)], false);
@@ -54,7 +55,7 @@ public sealed class SweepService(RunQueue queue, RunHistory history, IRunRegistr
 
         // All runs and the sweep are stored in one transaction before any is queued: all or nothing.
         var id = "s" + Guid.NewGuid().ToString("n")[..11];
-        var submission = queue.SubmitAll(plan.Select(p => p.Config).ToArray(), new RunGroup(id, JsonSerializer.Serialize(spec, EngineJson.Options), request.Name?.Trim()));
+        var submission = queue.SubmitAll(plan.Select(p => p.Config).ToArray(), new RunGroup(id, JsonSerializer.Serialize(spec, EngineJson.Options), request.Name?.Trim()), owner);
         if (!submission.Accepted) return new(null, submission.Errors, submission.QueueFull, submission.StorageUnavailable);
         return new(id, [], false);
     }
@@ -67,11 +68,13 @@ public sealed class SweepService(RunQueue queue, RunHistory history, IRunRegistr
     /// <summary>
     /// Deletes a sweep: with its runs (what the sweeps page's Delete means: the group and its curves go) or, with
     /// <paramref name="keepRuns"/>, only the group, leaving its runs in the history. Refused while any of its runs is
-    /// queued or running: cancel them first, as for a single run.
+    /// queued or running: cancel them first, as for a single run. A sweep belongs to whoever owns its runs (one owner
+    /// submits them all): <paramref name="mayChange"/> must allow every owner among its remaining runs.
     /// </summary>
-    public SweepDeletion Delete(string id, bool keepRuns)
+    public SweepDeletion Delete(string id, bool keepRuns, Func<string, bool>? mayChange = null)
     {
         if (history.Store.GetSweep(id) is not { } sweep) return SweepDeletion.NotFound;
+        if (mayChange is not null && history.Store.ListRuns(sweep.RunIds).Any(r => !mayChange(r.Owner))) return SweepDeletion.NotYours;
         if (sweep.RunIds.Any(r => registry.Find(r) is { } run && !run.Events.IsComplete)) return SweepDeletion.StillGoing;
         return history.Store.DeleteSweep(id, withRuns: !keepRuns) ? SweepDeletion.Deleted : SweepDeletion.NotFound;
     }
