@@ -76,6 +76,29 @@ public sealed class OwnershipTests(ClassServer server) : IClassFixture<ClassServ
     }
 
     [Fact]
+    public async Task A_sweep_belongs_to_its_creator()
+    {
+        using var alice = server.Http();
+        using var bob = server.Http();
+        using var teacher = server.Http();
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsInstructor(teacher, ClassServer.Key)).StatusCode);
+        var created = await alice.PostAsJsonAsync("/api/sweeps", new { config = new { strategy = "replay", iterationsPerTask = 6, evalEvery = 3 }, param = "replayRatio", values = new[] { 0.1, 0.2 } });
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var sweep = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var id = sweep.GetProperty("id").GetString()!;
+        var runs = sweep.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToArray();
+        var aliceId = await VisitorId(alice);
+        Assert.All(runs, run => Assert.Equal(aliceId, server.Run(run).Owner));
+        foreach (var run in runs) await WaitStored(alice, run);
+
+        var refused = await bob.DeleteAsync($"/api/sweeps/{id}");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("owner or an instructor", await Detail(refused));
+        Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync($"/api/sweeps/{id}")).StatusCode); // anyone may look
+        Assert.Equal(HttpStatusCode.NoContent, (await teacher.DeleteAsync($"/api/sweeps/{id}")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_bearer_token_acts_as_its_visitor_over_REST_and_the_hub()
     {
         using var alice = server.Http();

@@ -71,6 +71,33 @@ public class ClassroomBrowserTest
         await server.Run(annsGoing).Completion.WaitAsync(TimeSpan.FromMinutes(2));
     }
 
+    [BrowserFact]
+    public async Task The_instructor_signs_in_with_the_key_and_only_instructors_see_the_instructor_link()
+    {
+        await using var server = DashboardServer.Start(settings: new Dictionary<string, string> { ["ContinualLearning:InstructorKey"] = "moderate-the-class-2026" });
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Browser.LaunchAsync(playwright);
+        var (_, teacher) = await Student(browser, server, "Prof");
+        var (_, student) = await Student(browser, server, "Sam");
+
+        await teacher.GotoAsync(new Uri(server.BaseAddress, "/instructor").ToString());
+        await teacher.Locator("[data-testid=instructor-key]").FillAsync("a wrong guess");
+        await teacher.Locator("[data-testid=instructor-sign-in]").ClickAsync();
+        await Assertions.Expect(teacher.Locator("[data-testid=instructor-error]")).ToContainTextAsync("not the instructor key");
+        await teacher.Locator("[data-testid=instructor-key]").FillAsync("moderate-the-class-2026");
+        await teacher.Locator("[data-testid=instructor-sign-in]").ClickAsync();
+        // Signed in: the class's runs, and the instructor link in the visitor menu.
+        await Assertions.Expect(teacher.Locator("[data-testid=history-page]")).ToHaveAttributeAsync("data-view", "class");
+        await teacher.GetByRole(AriaRole.Button, new() { Name = "You" }).ClickAsync();
+        await Assertions.Expect(teacher.Locator(".mud-popover-open").GetByText("Instructor", new() { Exact = true })).ToBeVisibleAsync();
+
+        await student.GotoAsync(new Uri(server.BaseAddress, "/history").ToString());
+        await Assertions.Expect(student.Locator("[data-testid=history-page]")).ToHaveAttributeAsync("data-view", "mine");
+        await student.GetByRole(AriaRole.Button, new() { Name = "You" }).ClickAsync();
+        await Assertions.Expect(student.Locator(".mud-popover-open").GetByText("Connect from code…")).ToBeVisibleAsync();
+        await Assertions.Expect(student.Locator(".mud-popover-open").GetByText("Instructor", new() { Exact = true })).ToHaveCountAsync(0);
+    }
+
     /// <summary>A browser of its own (own cookie, so own identity) that has set its display name.</summary>
     static async Task<(IBrowserContext, IPage)> Student(IBrowser browser, DashboardServer server, string name)
     {
