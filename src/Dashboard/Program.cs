@@ -2,6 +2,7 @@ using ContinualLearning.Dashboard.Api;
 using ContinualLearning.Dashboard.Components;
 using ContinualLearning.Dashboard.Hubs;
 using ContinualLearning.Dashboard.History;
+using ContinualLearning.Dashboard.Identity;
 using ContinualLearning.Dashboard.Imaging;
 using ContinualLearning.Dashboard.Runs;
 using ContinualLearning.Dashboard.Security;
@@ -31,6 +32,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = BadJson.Name
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi(o => o.DescribeCrossSiteRules().DescribeApi().DescribeStrategyParameters());
 builder.Services.AddWebSecurity(builder.Configuration);
+builder.Services.AddVisitorIdentity(builder.Configuration); // visitor cookie, API tokens, instructor key, abuse limits
 builder.Services.AddHealthChecks().AddCheck<RunDatabaseHealthCheck>(RunDatabaseHealthCheck.Name);
 
 var app = builder.Build();
@@ -44,6 +46,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages();
 app.UseWebSecurity(); // security headers; 403 to foreign origins, 415 to API writes that are not JSON
+app.UseVisitorIdentity(); // who is asking (cookie or API token; a new visitor gets an identity), then the abuse limits
 app.UseAntiforgery();
 app.UseStoredRunRedirect();
 app.MapStaticAssets();
@@ -51,6 +54,7 @@ app.MapOpenApi();
 app.MapHealthChecks("/healthz", new() { ResponseWriter = RunDatabaseHealthCheck.WriteJson });
 app.MapRunEndpoints();
 app.MapHistoryEndpoints();
+app.MapIdentityEndpoints();
 app.MapHub<TrainingHub>(TrainingHub.Path);
 // SecurityHeaders sends the one Content-Security-Policy (frame-ancestors 'none' included); Blazor's own would be a second.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

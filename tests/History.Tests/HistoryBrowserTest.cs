@@ -103,3 +103,42 @@ public class HistoryBrowserTest
         Assert.Empty(store.ListRuns());
     }
 }
+
+/// <summary>Issue 9 §4: the grid re-reads the runs every 2 s while one is going; a name being typed must survive it.</summary>
+public class HistoryRenameWhileTrainingTest
+{
+    [BrowserFact]
+    public async Task TypedNameSurvivesTheRefreshWhileARunTrains()
+    {
+        await using var server = new DashboardServer();
+        var http = server.CreateClient();
+        var finished = await Api.StartRun(http, new { iterationsPerTask = 6, evalEvery = 3 });
+        await Api.WaitStored(http, finished);
+        var going = await Api.StartRun(http, new { iterationsPerTask = 20_000, evalEvery = 1_000 }); // longer than the test; cancelled below
+        try
+        {
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await Browser.LaunchAsync(playwright);
+            var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1500, Height = 900 } });
+            page.SetDefaultTimeout(30_000);
+            await page.GotoAsync(new Uri(server.BaseAddress, "/history").ToString());
+            var grid = page.Locator("[data-testid=history-page]");
+            await Assertions.Expect(grid).ToHaveAttributeAsync("data-run-count", "2");
+
+            await page.Locator($"[data-testid=rename-{finished}]").ClickAsync();
+            var input = page.Locator($"input[data-testid=name-input-{finished}], [data-testid=name-input-{finished}] input");
+            await input.FillAsync("typed while training");
+            // Two refreshes of the page pass while the field is open (counted by the page, not timed here).
+            int before = int.Parse((await grid.GetAttributeAsync("data-refreshes"))!);
+            await page.WaitForFunctionAsync("n => +document.querySelector('[data-testid=history-page]').dataset.refreshes >= n", before + 2);
+            await Assertions.Expect(input).ToHaveValueAsync("typed while training");
+            await input.PressAsync("Enter");
+            await Assertions.Expect(page.Locator($"[data-testid=name-{finished}]")).ToHaveTextAsync("typed while training");
+        }
+        finally
+        {
+            server.Services.GetRequiredService<ContinualLearning.Dashboard.Runs.RunQueue>().Cancel(server.Run(going)); // the long run ends with the test
+        }
+        await server.Run(going).Completion.WaitAsync(TimeSpan.FromMinutes(2));
+    }
+}

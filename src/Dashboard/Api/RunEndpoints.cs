@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using System.Text.Json;
+using ContinualLearning.Dashboard.Identity;
 using ContinualLearning.Dashboard.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Training;
@@ -13,13 +15,13 @@ public static class RunEndpoints
     {
         var runs = app.MapGroup("/api/runs").WithTags("Runs");
 
-        runs.MapPost("/", (JsonElement? body, RunQueue queue) =>
+        runs.MapPost("/", (JsonElement? body, RunQueue queue, ClaimsPrincipal user, RunOwnership ownership) =>
         {
             // Missing fields keep the preset's values, or RunConfig's defaults (the seed) without one;
             // the API trains at full speed unless pace is given.
             if (ConfigBody.Read(body, out var bodyErrors, "body") is not { } config)
                 return Results.ValidationProblem(ToDictionary(bodyErrors), title: "Invalid run configuration");
-            var submission = queue.Submit(config);
+            var submission = queue.Submit(config, ownership.OwnerOf(user));
             if (submission.StorageUnavailable is { } storage) return StorageUnavailable(storage);
             if (submission.Refused is { } refused) return QueueRefused(refused);
             if (!submission.Accepted) return Results.ValidationProblem(ToDictionary(submission.Errors), title: "Invalid run configuration");
@@ -31,7 +33,8 @@ public static class RunEndpoints
         .Produces<RunCreated>(StatusCodes.Status202Accepted)
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status429TooManyRequests)
-        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+        .LimitedAs(LimitedAction.CreateRuns);
 
         runs.MapGet("/", (IRunRegistry registry, RunQueue queue) => registry.All().Select(r => RunView.Of(r, queue)))
             .WithName("listRuns")
@@ -45,11 +48,13 @@ public static class RunEndpoints
             .WithSummary("One run: status, config, and result once finished")
             .ProducesMalformedIdAndNotFound();
 
-        runs.MapPost("/{id}/cancel", (string id, IRunRegistry registry, RunQueue queue) =>
-            Control(id, registry, queue, run => queue.Cancel(run)))
+        runs.MapPost("/{id}/cancel", (string id, IRunRegistry registry, RunQueue queue, ClaimsPrincipal user, RunOwnership ownership) =>
+            RunIds.Check(id) is null && registry.Find(id) is { } found && !ownership.MayChange(user, found.Owner) ? Forbidden("cancel")
+            : Control(id, registry, queue, run => queue.Cancel(run)))
             .WithName("cancelRun")
-            .WithSummary("Cancel a queued or running run")
-            .ProducesRunControl();
+            .WithSummary("Cancel a queued or running run (class mode: its owner or an instructor)")
+            .ProducesRunControl()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
 
         runs.MapPost("/{id}/pause", (string id, IRunRegistry registry, RunQueue queue) =>
             Control(id, registry, queue, run => run.Control.Pause()))
@@ -99,6 +104,10 @@ public static class RunEndpoints
     public static IResult QueueRefused(QueueRefusal refusal) => Results.Problem(statusCode: StatusCodes.Status429TooManyRequests,
         title: refusal.Limit == QueueLimit.OwnerQuota ? "You have as many runs waiting as you may" : "The run queue is full",
         detail: refusal.Message);
+
+    /// <summary>403: the caller does not own the run (class mode) and is not an instructor.</summary>
+    public static IResult Forbidden(string what) =>
+        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your run", detail: RunOwnership.Refusal(what));
 
     /// <summary>503 with Retry-After: the run database cannot be written, so nothing was queued.</summary>
     public static IResult StorageUnavailable(string reason) => new RetryLater(

@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContinualLearning.Dashboard.Api;
+using ContinualLearning.Dashboard.Identity;
 using ContinualLearning.Dashboard.Runs;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Config;
@@ -70,39 +72,52 @@ public static class HistoryEndpoints
             .WithSummary("A run's events so far (live or stored): what redraws its curves")
             .ProducesMalformedIdAndNotFound();
 
-        runs.MapPut("/{id}/name", (string id, RenameRequest request, RunHistory h) =>
+        runs.MapPut("/{id}/name", (string id, RenameRequest request, RunHistory h, ClaimsPrincipal user, RunOwnership ownership) =>
             RunIds.Check(id) is { } bad ? RunIds.BadRequest(bad)
             : RunNames.Problem(request.Name) is { } problem ? Results.ValidationProblem(new Dictionary<string, string[]> { [RunNames.Field] = [problem] }, title: "Invalid name")
+            : h.Store.GetSummary(id) is not { } summary ? NotFound(id)
+            : !ownership.MayChange(user, summary.Owner) ? RunEndpoints.Forbidden("rename")
             : h.Store.Rename(id, request.Name) ? Results.Ok(h.Store.GetSummary(id)) : NotFound(id))
             .WithName("renameRun")
-            .WithSummary("Name (label) a run: 1-200 characters; null clears the name (the run shows its default one)")
+            .WithSummary("Name (label) a run: 1-200 characters; null clears the name (the run shows its default one). Class mode: its owner or an instructor")
             .Produces<RunSummary>()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .LimitedAs(LimitedAction.Rename);
 
-        runs.MapDelete("/{id}", (string id, IRunRegistry registry, RunHistory h) =>
+        runs.MapDelete("/{id}", (string id, IRunRegistry registry, RunHistory h, ClaimsPrincipal user, RunOwnership ownership) =>
         {
             if (RunIds.Check(id) is { } bad) return RunIds.BadRequest(bad);
+            if (OwnerOf(id, registry, h) is { } owner && !ownership.MayChange(user, owner)) return RunEndpoints.Forbidden("delete");
             if (IsGoing(id, registry)) return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The run is still going", detail: "Cancel it first.");
             return h.Delete([id]) == 1 ? Results.NoContent() : NotFound(id);
         })
         .WithName("deleteRun")
-        .WithSummary("Delete a finished run and its events")
+        .WithSummary("Delete a finished run and its events (class mode: its owner or an instructor)")
         .Produces(StatusCodes.Status204NoContent)
         .ProducesMalformedIdAndNotFound()
-        .ProducesProblem(StatusCodes.Status409Conflict);
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .LimitedAs(LimitedAction.Delete);
 
-        runs.MapPost("/delete", (DeleteRequest request, IRunRegistry registry, RunHistory h) =>
+        runs.MapPost("/delete", (DeleteRequest request, IRunRegistry registry, RunHistory h, ClaimsPrincipal user, RunOwnership ownership) =>
         {
             if (request.Ids is null || request.Ids.Length > MaxIdsPerRequest || request.Ids.Any(id => RunIds.Problem(id) is not null))
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["ids"] = [$"must be a list of at most {MaxIdsPerRequest} run ids, each 1-{RunIds.MaxLength} letters, digits, '-' or '_'"] }, title: "Invalid delete request");
+            // All or nothing: a list holding someone else's run deletes none (so no one learns which of theirs went).
+            if (ownership.ClassMode && request.Ids.Distinct().Count(id => OwnerOf(id, registry, h) is { } owner && !ownership.MayChange(user, owner)) is > 0 and var theirs)
+                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your runs",
+                    detail: $"{theirs} of these runs belong to someone else; nothing was deleted. {RunOwnership.Refusal("delete")}");
             var skipped = request.Ids.Where(id => IsGoing(id, registry)).ToArray();
             return Results.Ok(new DeleteResult(h.Delete(request.Ids.Except(skipped).ToArray()), skipped));
         })
         .WithName("deleteRuns")
-        .WithSummary("Delete several runs; runs still going are skipped")
+        .WithSummary("Delete several runs; runs still going are skipped (class mode: only the caller's own, unless an instructor)")
         .Produces<DeleteResult>()
-        .ProducesValidationProblem();
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .LimitedAs(LimitedAction.Delete);
 
         var compare = app.MapGroup("/api/compare").WithTags("History");
         compare.MapGet("/", (string? runs, RunHistory h) => CompareIds(runs) is not { } ids ? CompareProblem()
@@ -121,11 +136,11 @@ public static class HistoryEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var sweeps = app.MapGroup("/api/sweeps").WithTags("Sweeps");
-        sweeps.MapPost("/", (JsonElement body, SweepService service) =>
+        sweeps.MapPost("/", (JsonElement body, SweepService service, ClaimsPrincipal user, RunOwnership ownership) =>
         {
             if (ReadSweep(body, out var bodyErrors) is not { } request)
                 return Results.ValidationProblem(RunEndpoints.ToDictionary(bodyErrors), title: "Invalid sweep");
-            var submission = service.Submit(request);
+            var submission = service.Submit(request, ownership.OwnerOf(user));
             if (submission.StorageUnavailable is { } storage) return RunEndpoints.StorageUnavailable(storage);
             if (submission.Refused is { } refused) return RunEndpoints.QueueRefused(refused);
             if (submission.Id is null) return Results.ValidationProblem(RunEndpoints.ToDictionary(submission.Errors), title: "Invalid sweep");
@@ -137,7 +152,8 @@ public static class HistoryEndpoints
         .Produces<SweepView>(StatusCodes.Status202Accepted)
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status429TooManyRequests)
-        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+        .LimitedAs(LimitedAction.CreateRuns);
         sweeps.MapGet("/", (SweepService service) => service.List(SweepService.MaxListed))
             .WithName("listSweeps")
             .WithSummary($"The newest sweeps (at most {SweepService.MaxListed}), newest first");
@@ -148,21 +164,25 @@ public static class HistoryEndpoints
             .WithName("getSweep")
             .WithSummary("A sweep's runs and result: per value, the per-seed results with mean and std")
             .ProducesMalformedIdAndNotFound();
-        sweeps.MapDelete("/{id}", (string id, bool? keepRuns, SweepService service) =>
+        sweeps.MapDelete("/{id}", (string id, bool? keepRuns, SweepService service, ClaimsPrincipal user, RunOwnership ownership) =>
         {
             if (RunIds.Check(id) is { } bad) return RunIds.BadRequest(bad);
-            return service.Delete(id, keepRuns ?? false) switch
+            return service.Delete(id, keepRuns ?? false, owner => ownership.MayChange(user, owner)) switch
             {
                 SweepDeletion.Deleted => Results.NoContent(),
+                SweepDeletion.NotYours => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your sweep",
+                    detail: "Only the sweep's owner or an instructor may delete it."),
                 SweepDeletion.StillGoing => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The sweep is still going", detail: "Cancel its runs first."),
                 _ => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such sweep", detail: $"There is no sweep with id '{id}'."),
             };
         })
         .WithName("deleteSweep")
-        .WithSummary("Delete a sweep and its runs (?keepRuns=true: only the group; its runs stay in the history)")
+        .WithSummary("Delete a sweep and its runs (?keepRuns=true: only the group; its runs stay in the history). Class mode: its owner or an instructor")
         .Produces(StatusCodes.Status204NoContent)
         .ProducesMalformedIdAndNotFound()
-        .ProducesProblem(StatusCodes.Status409Conflict);
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .LimitedAs(LimitedAction.Delete);
     }
 
     /// <summary>At most this many runs in one comparison (the page and the CSV stay readable; each costs a database read).</summary>
@@ -188,6 +208,9 @@ public static class HistoryEndpoints
         var stored = ids.Select(h.Store.GetRun).ToArray();
         return stored.Length == 0 || stored.Any(r => r is null) ? null : new RunComparison(stored!);
     }
+
+    /// <summary>Who owns a run, live or stored; null when it is unknown.</summary>
+    static string? OwnerOf(string id, IRunRegistry registry, RunHistory h) => registry.Find(id)?.Owner ?? h.Store.GetSummary(id)?.Owner;
 
     static bool IsGoing(string id, IRunRegistry registry) => registry.Find(id) is { } run && !run.Events.IsComplete;
 

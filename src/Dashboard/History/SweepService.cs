@@ -19,7 +19,7 @@ public sealed record SweepSubmission(string? Id, IReadOnlyList<ConfigError> Erro
     public bool QueueFull => Refused is not null;
 }
 
-public enum SweepDeletion { Deleted, NotFound, StillGoing }
+public enum SweepDeletion { Deleted, NotFound, StillGoing, NotYours }
 
 /// <summary>One run of a sweep: the value and seed it was given, and where it stands.</summary>
 public sealed record SweepRunView(string Id, double Value, int Seed, RunStatus Status);
@@ -38,7 +38,7 @@ public sealed class SweepService(RunQueue queue, RunHistory history, IRunRegistr
     /// <summary>GET /api/sweeps answers with at most this many sweeps, the newest.</summary>
     public const int MaxListed = 100;
 
-    /// <param name="owner">Who submits (the identity the server gave them); null = the local user of a personal dashboard.</param>
+    /// <param name="owner">Who the sweep's runs (and so the sweep) belong to; null = the local user.</param>
     public SweepSubmission Submit(SweepRequest request, string? owner = null)
     {
         // The one name rule (runs and sweeps alike), checked before anything is planned.
@@ -72,11 +72,13 @@ public sealed class SweepService(RunQueue queue, RunHistory history, IRunRegistr
     /// <summary>
     /// Deletes a sweep: with its runs (what the sweeps page's Delete means: the group and its curves go) or, with
     /// <paramref name="keepRuns"/>, only the group, leaving its runs in the history. Refused while any of its runs is
-    /// queued or running: cancel them first, as for a single run.
+    /// queued or running: cancel them first, as for a single run. A sweep belongs to whoever owns its runs (one owner
+    /// submits them all): <paramref name="mayChange"/> must allow every owner among its remaining runs.
     /// </summary>
-    public SweepDeletion Delete(string id, bool keepRuns)
+    public SweepDeletion Delete(string id, bool keepRuns, Func<string, bool>? mayChange = null)
     {
         if (history.Store.GetSweep(id) is not { } sweep) return SweepDeletion.NotFound;
+        if (mayChange is not null && history.Store.ListRuns(sweep.RunIds).Any(r => !mayChange(r.Owner))) return SweepDeletion.NotYours;
         if (sweep.RunIds.Any(r => registry.Find(r) is { } run && !run.Events.IsComplete)) return SweepDeletion.StillGoing;
         return history.Store.DeleteSweep(id, withRuns: !keepRuns) ? SweepDeletion.Deleted : SweepDeletion.NotFound;
     }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ContinualLearning.Dashboard.Api;
 using ContinualLearning.Dashboard.History;
+using ContinualLearning.Dashboard.Identity;
 using ContinualLearning.Dashboard.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Events;
@@ -18,7 +19,11 @@ namespace ContinualLearning.Dashboard.Hubs;
 /// Arguments arrive as raw JSON (JsonElement) and are checked here, so a wrong kind of value (null, a number for an
 /// id, text for a pace) fails with a HubException naming the argument instead of SignalR's anonymous binding error.
 /// </remarks>
-public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistory history) : Hub
+/// <remarks>
+/// The caller is the connection's visitor (its cookie or API token, from when it connected): Start gives the run to
+/// them and counts against their run-creation limit; Cancel needs the run's owner or an instructor (class mode).
+/// </remarks>
+public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistory history, RunOwnership ownership, AbuseLimits limits) : Hub
 {
     public const string Path = "/hubs/training";
 
@@ -52,15 +57,21 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistor
     public string Start(JsonElement? config)
     {
         if (config is not { ValueKind: JsonValueKind.Object }) throw Invalid([new("config", "must be a JSON object of run config fields ({} for the seed's defaults)")]);
+        if (limits.Refusal(LimitedAction.CreateRuns, Context.User, Context.GetHttpContext()?.Connection.RemoteIpAddress) is { } tooMany) throw new HubException(tooMany.Sentence);
         if (ConfigBody.Read(config, out var errors) is not { } parsed) throw Invalid(errors);
-        var submission = queue.Submit(parsed);
+        var submission = queue.Submit(parsed, ownership.OwnerOf(Context.User));
         if (submission.StorageUnavailable is { } storage) throw new HubException(storage);
         if (submission.Refused is { } refused) throw new HubException(refused.Message);
         if (!submission.Accepted) throw Invalid(submission.Errors);
         return submission.Run!.Id;
     }
 
-    public void Cancel(JsonElement? runId) => queue.Cancel(Find(runId));
+    public void Cancel(JsonElement? runId)
+    {
+        var run = Find(runId);
+        if (!ownership.MayChange(Context.User, run.Owner)) throw new HubException(RunOwnership.Refusal("cancel"));
+        queue.Cancel(run);
+    }
     public void Pause(JsonElement? runId) => Find(runId).Control.Pause();
     public void Resume(JsonElement? runId) => Find(runId).Control.Resume();
 
