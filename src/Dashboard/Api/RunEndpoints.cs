@@ -45,7 +45,7 @@ public static class RunEndpoints
             : registry.Find(id) is { } run ? TypedResults.Ok(RunView.Of(run, queue))
             : History.HistoryEndpoints.StoredView(history, id) is { } stored ? TypedResults.Ok(stored) : NotFound(id))
             .WithName("getRun")
-            .WithSummary("One run: status, config, and result once finished")
+            .WithSummary("One run: status, config, and result once finished; while queued its queuePosition (in the fair start order) and estimatedWaitSeconds")
             .ProducesMalformedIdAndNotFound();
 
         runs.MapPost("/{id}/cancel", (string id, IRunRegistry registry, RunQueue queue, ClaimsPrincipal user, RunOwnership ownership) =>
