@@ -5,12 +5,11 @@ using ContinualLearning.Engine.Training;
 
 namespace ContinualLearning.Dashboard.Api;
 
-/// <summary>A run as the REST API shows it.</summary>
+/// <summary>A run as the REST API shows it. Pace is the config's: the default pace of the run's viewers (training never waits).</summary>
 public sealed record RunView(
     string Id,
     RunStatus Status,
     int? QueuePosition,
-    bool Paused,
     double Pace,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
@@ -21,10 +20,7 @@ public sealed record RunView(
     string? RecordingError = null)
 {
     public static RunView Of(TrainingRun run, RunQueue queue) => new(
-        run.Id, run.Status, queue.QueuePosition(run), run.Control.IsPaused && run.Status == RunStatus.Running,
-        run.Control.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config, run.Result, run.Error, queue.RecordingError(run));
+        run.Id, run.Status, queue.QueuePosition(run), run.Config.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config, run.Result, run.Error, queue.RecordingError(run));
 }
 
 public sealed record RunCreated(string Id);
-
-public sealed record PaceRequest(double Pace);

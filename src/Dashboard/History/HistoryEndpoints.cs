@@ -31,7 +31,7 @@ public static class HistoryEndpoints
 
     /// <summary>A stored run in the shape GET /api/runs/{id} gives a live one.</summary>
     public static RunView ViewOf(RunSummary run, RunResult? result) => new(
-        run.Id, run.Status, null, false, run.Config.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config, result, run.Error);
+        run.Id, run.Status, null, run.Config.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config, result, run.Error);
 
     /// <summary>GET /api/runs/{id} for a run that is only in the database (e.g. from before a restart).</summary>
     public static RunView? StoredView(RunHistory history, string id) =>
