@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Events;
 using Microsoft.AspNetCore.SignalR;
@@ -154,5 +155,23 @@ public sealed class HubTests(DashboardServer server) : IClassFixture<DashboardSe
         AssertCompleteStream(events, id);
         // Step 0 to step 16 at 20 steps/s: at least 0.8 s (timers never fire early).
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(780), $"took {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task WatchFrom_serves_a_stored_run_from_seq_k_too()
+    {
+        // Finished runs leave memory once stored: WatchFrom then reads the run database.
+        await using var stored = DashboardServer.Start(settings: new Dictionary<string, string> { ["ContinualLearning:FinishedRunsInMemory"] = "0" });
+        await using var hub = stored.Hub();
+        await hub.StartAsync();
+        var id = await hub.InvokeAsync<string>("Start", Short);
+        var all = await WatchAll(hub, id);
+        var registry = stored.Services.GetRequiredService<ContinualLearning.Dashboard.Runs.IRunRegistry>();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (registry.Find(id) is not null) await Task.Delay(50, limit.Token); // poll interval while waiting for the release
+
+        var fromFive = new List<RunEvent>();
+        await foreach (var e in hub.StreamAsync<RunEvent>("WatchFrom", id, 0, 5)) fromFive.Add(e);
+        Assert.Equal(all.Skip(4).Select(Json), fromFive.Select(Json));
     }
 }
