@@ -38,8 +38,8 @@ public static class HistoryEndpoints
         history.Store.GetSummary(id) is { } s ? ViewOf(s, history.Store.GetResults([id]).GetValueOrDefault(id)) : null;
 
     /// <summary>
-    /// <c>/?run=id</c> of a run that is not live on this server (e.g. from before a restart) redirects to its stored curves
-    /// on the compare page: the designer page then never needs the store.
+    /// <c>/?run=id</c> of a run that is not live on this server (e.g. from before a restart) redirects to its own page,
+    /// <c>/run/id</c>, which replays it from the database with the same timeline: the designer page then never needs the store.
     /// </summary>
     public static IApplicationBuilder UseStoredRunRedirect(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
@@ -48,7 +48,7 @@ public static class HistoryEndpoints
             && context.RequestServices.GetRequiredService<IRunRegistry>().Find(id) is null
             && context.RequestServices.GetRequiredService<RunHistory>().Store.GetSummary(id) is not null)
         {
-            context.Response.Redirect("/compare?runs=" + Uri.EscapeDataString(id));
+            context.Response.Redirect("/run/" + Uri.EscapeDataString(id));
             return;
         }
         await next(context);
