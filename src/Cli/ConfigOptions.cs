@@ -31,7 +31,7 @@ public sealed class ConfigOptions
     public readonly Option<int?> RandomSeed = new("--seed") { Description = $"Random seed (default {Seed.Seed})" };
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = $"Live evaluation every N steps (default {Seed.EvalEvery})" };
     public readonly Option<int?> EvalSamples = new("--eval-samples") { Description = $"Held-out test images per task for live evaluation (default {Seed.EvalSamplesPerTask})" };
-    public readonly Option<double?> Pace = new("--pace") { Description = "Cap on training steps per second; 0 = full speed (default 0)" };
+    public readonly Option<double?> Pace = new("--pace") { Description = "Default display pace for viewers of the run (steps/s; 0 = as fast as available); training always runs at full speed" };
     public readonly Option<double?> MaxModelStateMB = new("--max-model-state-mb") { Description = $"Budget: model state one run may need, in MB (default {RunBudget.Default.ModelStateMB})" };
     public readonly Option<double?> MaxComputeMinutes = new("--max-compute-minutes") { Description = $"Budget: estimated compute (or time at --pace) of one run or sweep, in minutes (default {RunBudget.Default.ComputeMinutes})" };
     public readonly Option<long?> MaxEvents = new("--max-events") { Description = $"Budget: events one run or sweep may produce (default {RunBudget.Default.Events})" };

@@ -79,7 +79,7 @@ estimate.SetAction(parse =>
     Console.Out.WriteLine($"parameters    {cost.Parameters:N0}");
     Console.Out.WriteLine($"model state   {RunCostEstimate.Bytes(cost.ModelStateBytes)} (model {RunCostEstimate.Bytes(cost.ModelBytes)}, strategy {RunCostEstimate.Bytes(cost.StrategyBytes)}, activations {RunCostEstimate.Bytes(cost.ActivationBytes)}); limit {RunCostEstimate.Bytes(budget.ModelStateMB * 1024 * 1024)}");
     Console.Out.WriteLine($"steps         {cost.TotalSteps:N0} over {cost.Tasks} tasks");
-    Console.Out.WriteLine($"compute       {cost.ComputeSeconds:0.0} s; duration at pace {config.Pace}: {cost.DurationSeconds:0.0} s; limit {budget.ComputeMinutes * 60:0} s");
+    Console.Out.WriteLine($"compute       {cost.ComputeSeconds:0.0} s; limit {budget.ComputeMinutes * 60:0} s");
     Console.Out.WriteLine($"events        {cost.Events:N0}; limit {budget.Events:N0}");
     var over = cost.Check(config, budget).ToArray();
     foreach (var e in over) Console.Out.WriteLine($"over budget: {ConfigOptions.Describe(e)}");

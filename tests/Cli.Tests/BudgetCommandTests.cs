@@ -5,7 +5,7 @@ public class BudgetCommandTests
 {
     [Theory]
     [InlineData("--tasks", "0-2147483647", "--tasks task 1: class 2147483647 is too large")]
-    [InlineData("--pace", "0.0001", "--pace must be 0 (full speed) or between 0.5 and 10000")]
+    [InlineData("--pace", "0.0001", "--pace must be 0 (as fast as available) or between 0.5 and 10000")]
     [InlineData("--iterations-per-task", "100000", "events (limit 200,000): train fewer steps (lower iterationsPerTask")]
     public void OverBudgetAndUnboundedOptionsAreRefusedNamingTheOption(string option, string value, string message)
     {

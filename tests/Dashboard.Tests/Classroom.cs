@@ -19,8 +19,6 @@ public static partial class Classroom
 
     /// <summary>A short run that finishes in a moment.</summary>
     public static readonly object ShortRun = new { iterationsPerTask = 6, evalEvery = 3 };
-    /// <summary>A run that trains far longer than any test waits (tests cancel it): 40,000 steps at full speed.</summary>
-    public static readonly object LongRun = new { iterationsPerTask = 20_000, evalEvery = 1_000 };
 
     /// <summary>A client without a cookie jar: each request is a new anonymous visitor unless it sends a token.</summary>
     public static HttpClient WithoutCookies(DashboardServer server) => new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = server.BaseAddress };

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Events;
 using Microsoft.AspNetCore.SignalR;
@@ -34,7 +35,7 @@ public sealed class HubTests(DashboardServer server) : IClassFixture<DashboardSe
     {
         await using var hub = server.Hub();
         await hub.StartAsync();
-        // Paced so the watcher is attached while the run trains: it sees history and then live events.
+        // A config's pace no longer slows training (it is the viewers' default); the watcher sees history, then live.
         var id = await hub.InvokeAsync<string>("Start", Short with { Pace = 100 });
         var events = await WatchAll(hub, id);
         AssertCompleteStream(events, id);
@@ -84,5 +85,93 @@ public sealed class HubTests(DashboardServer server) : IClassFixture<DashboardSe
         var invalid = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<string>("Start", new RunConfig { BatchSize = 0, Epochs = 0 }));
         Assert.Contains("batchSize", invalid.Message);
         Assert.Contains("epochs", invalid.Message);
+    }
+
+    [Fact]
+    public async Task WatchFrom_k_returns_exactly_the_events_k_to_n()
+    {
+        await using var hub = server.Hub();
+        await hub.StartAsync();
+        var id = await hub.InvokeAsync<string>("Start", Short);
+        await server.Run(id).Completion;
+        var all = server.Run(id).Events.Snapshot();
+        foreach (long k in new long[] { 1, 2, 17, all.Count, all.Count + 1 })
+        {
+            var events = new List<RunEvent>();
+            await foreach (var e in hub.StreamAsync<RunEvent>("WatchFrom", id, null, k)) events.Add(e);
+            Assert.Equal(all.Skip((int)k - 1).Select(Json), events.Select(Json));
+        }
+    }
+
+    [Fact]
+    public async Task A_slow_watcher_holds_neither_the_run_nor_another_watcher()
+    {
+        await using var slowHub = server.Hub();
+        await using var fastHub = server.Hub();
+        await slowHub.StartAsync();
+        await fastHub.StartAsync();
+        // The seed's ~126 steps with a config pace of 0.5 steps/s: over 4 minutes if training still waited for the pace.
+        var config = new RunConfig { Pace = ConfigValidator.MinPace };
+        var id = await fastHub.InvokeAsync<string>("Start", config);
+
+        // One viewer plays it at 0.5 steps/s (as good as paused), the other as fast as available.
+        using var stopSlow = new CancellationTokenSource();
+        var slowEvents = new List<RunEvent>();
+        var slow = Task.Run(async () =>
+        {
+            try { await foreach (var e in slowHub.StreamAsync<RunEvent>("WatchFrom", id, ConfigValidator.MinPace, 1, stopSlow.Token)) lock (slowEvents) slowEvents.Add(e); }
+            catch (OperationCanceledException) { }
+        });
+        var fast = await WatchAll(fastHub, id);
+        var result = await server.Run(id).Completion.WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.NotNull(result);
+        Assert.Equal(RunEventKind.Finished, fast[^1].Kind);
+        Assert.Equal(server.Run(id).Events.Count, fast.Count);
+        var steps = fast.Where(e => e.Kind == RunEventKind.Step).ToArray();
+        double trained = (steps[^1].Time - steps[0].Time).TotalSeconds, paced = steps.Length / config.Pace;
+        Assert.True(trained < paced / 10, $"{steps.Length} steps took {trained:0.0} s; at the config's pace {paced:0} s");
+        lock (slowEvents)
+        {
+            Assert.NotEmpty(slowEvents); // the slow viewer is being served, at its own pace
+            Assert.True(slowEvents.Count < fast.Count, $"the slow viewer has {slowEvents.Count} of {fast.Count} events");
+            Assert.Equal(fast.Take(slowEvents.Count).Select(Json), slowEvents.Select(Json));
+        }
+        stopSlow.Cancel();
+        await slow.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(HubConnectionState.Connected, slowHub.State);
+    }
+
+    [Fact]
+    public async Task A_paced_watch_of_a_finished_run_takes_its_steps_over_the_pace()
+    {
+        await using var hub = server.Hub();
+        await hub.StartAsync();
+        var id = await hub.InvokeAsync<string>("Start", Short); // 16 steps
+        await server.Run(id).Completion;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var events = new List<RunEvent>();
+        await foreach (var e in hub.StreamAsync<RunEvent>("WatchFrom", id, 20, null)) events.Add(e);
+        AssertCompleteStream(events, id);
+        // Step 0 to step 16 at 20 steps/s: at least 0.8 s (timers never fire early).
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(780), $"took {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task WatchFrom_serves_a_stored_run_from_seq_k_too()
+    {
+        // Finished runs leave memory once stored: WatchFrom then reads the run database.
+        await using var stored = DashboardServer.Start(settings: new Dictionary<string, string> { ["ContinualLearning:FinishedRunsInMemory"] = "0" });
+        await using var hub = stored.Hub();
+        await hub.StartAsync();
+        var id = await hub.InvokeAsync<string>("Start", Short);
+        var all = await WatchAll(hub, id);
+        var registry = stored.Services.GetRequiredService<ContinualLearning.Dashboard.Runs.IRunRegistry>();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (registry.Find(id) is not null) await Task.Delay(50, limit.Token); // poll interval while waiting for the release
+
+        var fromFive = new List<RunEvent>();
+        await foreach (var e in hub.StreamAsync<RunEvent>("WatchFrom", id, 0, 5)) fromFive.Add(e);
+        Assert.Equal(all.Skip(4).Select(Json), fromFive.Select(Json));
     }
 }

@@ -54,7 +54,7 @@ public sealed class OwnershipTests(ClassServer server) : IClassFixture<ClassServ
         using var teacher = server.Http();
         Assert.Equal(HttpStatusCode.OK, (await SignInAsInstructor(teacher, ClassServer.Key)).StatusCode);
 
-        var first = await Start(alice, LongRun);
+        var first = await Start(alice, LongRun.Body);
         var refused = await bob.PostAsJsonAsync($"/api/runs/{first}/cancel", new { });
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Contains("owner or an instructor may cancel", await Detail(refused));
@@ -69,7 +69,7 @@ public sealed class OwnershipTests(ClassServer server) : IClassFixture<ClassServ
         await server.Run(first).Completion.WaitAsync(Patience);
         Assert.Equal(RunStatus.Cancelled, server.Run(first).Status);
 
-        var second = await Start(alice, LongRun);
+        var second = await Start(alice, LongRun.Body);
         Assert.Equal(HttpStatusCode.OK, (await teacher.PostAsJsonAsync($"/api/runs/{second}/cancel", new { })).StatusCode);
         await server.Run(second).Completion.WaitAsync(Patience);
         Assert.Equal(RunStatus.Cancelled, server.Run(second).Status);
@@ -179,7 +179,7 @@ public sealed class PersonalModeTests(DashboardServer server) : IClassFixture<Da
         Assert.Equal(HttpStatusCode.OK, (await second.PutAsJsonAsync($"/api/runs/{run}/name", new { name = "shared" })).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await second.DeleteAsync($"/api/runs/{run}")).StatusCode);
 
-        var going = await Start(first, LongRun);
+        var going = await Start(first, LongRun.Body);
         Assert.Equal(HttpStatusCode.OK, (await second.PostAsJsonAsync($"/api/runs/{going}/cancel", new { })).StatusCode);
         await server.Run(going).Completion.WaitAsync(Patience);
     }

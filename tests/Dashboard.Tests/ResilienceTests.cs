@@ -41,7 +41,7 @@ public sealed class ShutdownTests
             using var http = server.Http();
             async Task<TrainingRun> Slow()
             {
-                var response = await http.PostAsJsonAsync("/api/runs", new { pace = 1, iterationsPerTask = 500 });
+                var response = await http.PostAsJsonAsync("/api/runs", LongRun.Body);
                 return server.Run((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
             }
             running = await Slow();

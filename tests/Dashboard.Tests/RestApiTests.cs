@@ -68,24 +68,24 @@ public sealed class RestApiTests(DashboardServer server) : IClassFixture<Dashboa
     }
 
     [Fact]
-    public async Task A_running_run_can_be_paused_resumed_and_cancelled()
+    public async Task Pause_resume_and_pace_are_retired_with_410_and_a_running_run_can_be_cancelled()
     {
         using var http = server.Http();
-        // One step per second: the run is still going whatever this machine's speed.
-        var created = await http.PostAsJsonAsync("/api/runs", new { pace = 1, iterationsPerTask = 500 });
+        var created = await http.PostAsJsonAsync("/api/runs", LongRun.Body);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         var run = server.Run(id);
         await foreach (var _ in run.Events.ReadAllAsync()) break; // started
 
-        var paused = await http.PostAsJsonAsync($"/api/runs/{id}/pause", new { });
-        Assert.True((await paused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("paused").GetBoolean());
-        Assert.True(run.Control.IsPaused);
-        await http.PostAsJsonAsync($"/api/runs/{id}/resume", new { });
-        Assert.False(run.Control.IsPaused);
-        var paced = await http.PostAsJsonAsync($"/api/runs/{id}/pace", new { pace = 2.5 });
-        Assert.Equal(HttpStatusCode.OK, paced.StatusCode);
-        Assert.Equal(2.5, run.Control.Pace);
-        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsJsonAsync($"/api/runs/{id}/pace", new { pace = -3 })).StatusCode);
+        // Training never waits: pace and pause are per viewer now, and the old controls say where they went.
+        foreach (var (action, body) in new[] { ("pause", (object)new { }), ("resume", new { }), ("pace", new { pace = 2.5 }) })
+        {
+            var retired = await http.PostAsJsonAsync($"/api/runs/{id}/{action}", body);
+            Assert.Equal(HttpStatusCode.Gone, retired.StatusCode);
+            Assert.Equal("application/problem+json", retired.Content.Headers.ContentType?.MediaType);
+            var problem = await retired.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Contains("WatchFrom(runId, pace, fromSeq)", problem.GetProperty("detail").GetString());
+        }
+        Assert.False(run.Control.IsCancellationRequested);
 
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync($"/api/runs/{id}/cancel", new { })).StatusCode);
         await run.Completion.WaitAsync(Patience);

@@ -22,7 +22,7 @@ public sealed class RunQueueEstimateTests
     {
         using var queue = Queue(workers: 2);
         var config = new RunConfig { IterationsPerTask = 500 };
-        double each = RunCostEstimate.For(config, Catalog.Entry(config.Dataset)).DurationSeconds;
+        double each = RunCostEstimate.For(config, Catalog.Entry(config.Dataset)).ComputeSeconds;
         var runs = queue.SubmitAll(Enumerable.Repeat(config, 5).ToArray()).Runs;
 
         var estimates = runs.Select(r => queue.Estimate(r)!).ToArray();

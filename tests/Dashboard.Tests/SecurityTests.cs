@@ -37,7 +37,7 @@ public sealed class SecurityTests(DashboardServer server) : IClassFixture<Dashbo
     public async Task A_cross_site_form_post_cannot_cancel_a_running_run_and_the_json_request_can()
     {
         using var http = server.Http();
-        var created = await http.PostAsJsonAsync("/api/runs", new { pace = 1, iterationsPerTask = 500 });
+        var created = await http.PostAsJsonAsync("/api/runs", LongRun.Body);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         var run = server.Run(id);
         await foreach (var _ in run.Events.ReadAllAsync()) break; // started
@@ -50,7 +50,6 @@ public sealed class SecurityTests(DashboardServer server) : IClassFixture<Dashbo
         Assert.Equal(HttpStatusCode.Forbidden, noCors.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, foreignJson.StatusCode);
         Assert.False(run.Control.IsCancellationRequested);
-        Assert.False(run.Control.IsPaused);
 
         var problem = await form.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Cross-site request refused", problem.GetProperty("title").GetString());

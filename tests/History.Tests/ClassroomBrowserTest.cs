@@ -12,7 +12,6 @@ public class ClassroomBrowserTest
 {
     static readonly object ShortRun = new { iterationsPerTask = 6, evalEvery = 3 };
     /// <summary>Trains far longer than the test (which cancels it): 40,000 steps at full speed.</summary>
-    static readonly object LongRun = new { iterationsPerTask = 20_000, evalEvery = 1_000 };
 
     [BrowserFact]
     public async Task A_student_sees_only_their_runs_by_default_and_no_controls_on_anothers()
@@ -27,7 +26,7 @@ public class ClassroomBrowserTest
         var bensRun = await StartRun(ben, server, ShortRun);
         var annsFinished = await StartRun(ann, server, ShortRun);
         foreach (var id in new[] { bensRun, annsFinished }) await Api.WaitStored(http, id);
-        var annsGoing = await StartRun(ann, server, LongRun);
+        var annsGoing = await StartRun(ann, server, LongRun.Body);
         try
         {
             // Anyone with the link may watch Ann's run; only Ann sees Cancel.

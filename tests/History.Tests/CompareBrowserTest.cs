@@ -77,14 +77,16 @@ public class CompareBrowserTest
     [BrowserFact]
     public async Task AComparedRunThatIsStillGoingUpdatesLive()
     {
-        await using var server = new DashboardServer();
+        // One worker, busy with a long run: the compared run waits in the queue, certainly still going when the page opens,
+        // whatever this machine's speed (training never waits for a pace; only the queue can hold a run back).
+        await using var server = DashboardServer.Start(settings: new Dictionary<string, string> { ["ContinualLearning:Concurrency"] = "1" });
         var http = server.CreateClient();
         var done = await Api.StartRun(http, new { seed = 3 });
         await Api.WaitStored(http, done);
-        // Slow, then paused: the run is certainly still going when the page opens, whatever this machine's speed.
-        var going = await Api.StartRun(http, new { strategy = "replay", seed = 3, pace = 5 });
-        await Api.WaitForStatus(http, going, "running");
-        (await http.PostAsJsonAsync($"/api/runs/{going}/pause", new { })).EnsureSuccessStatusCode();
+        var blocker = await Api.StartRun(http, LongRun.Body);
+        await Api.WaitForStatus(http, blocker, "running");
+        var going = await Api.StartRun(http, new { strategy = "replay", seed = 3 });
+        await Api.WaitForStatus(http, going, "queued");
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Browser.LaunchAsync(playwright);
@@ -95,12 +97,11 @@ public class CompareBrowserTest
         var comparePage = page.Locator("[data-testid=compare-page]");
         await Assertions.Expect(comparePage).ToHaveAttributeAsync("data-live", "true");
         await Assertions.Expect(page.Locator("[data-testid=live-indicator]")).ToContainTextAsync("1 still running");
-        await Assertions.Expect(page.Locator("[data-testid=run-chip]").Nth(1)).ToContainTextAsync("(running)");
+        await Assertions.Expect(page.Locator("[data-testid=run-chip]").Nth(1)).ToContainTextAsync("(queued)");
         await Assertions.Expect(page.Locator("[data-testid=matrix]").Nth(1)).ToContainTextAsync("No task finished.");
-        var pointsWhilePaused = await TracePoints(page, "loss-overlay", 1);
+        var pointsWhileQueued = await TracePoints(page, "loss-overlay", 1);
 
-        (await http.PostAsJsonAsync($"/api/runs/{going}/pace", new { pace = 0 })).EnsureSuccessStatusCode();
-        (await http.PostAsJsonAsync($"/api/runs/{going}/resume", new { })).EnsureSuccessStatusCode();
+        (await http.PostAsJsonAsync($"/api/runs/{blocker}/cancel", new { })).EnsureSuccessStatusCode();
 
         // Without a reload: the status, the curves, the matrix and the metrics follow the run to its end.
         await Assertions.Expect(page.Locator("[data-testid=run-chip]").Nth(1)).ToContainTextAsync("(finished)");
@@ -111,7 +112,7 @@ public class CompareBrowserTest
         await page.WaitForFunctionAsync(
             "([n]) => { const el = document.querySelector('[data-testid=loss-overlay]'); const gd = el.classList.contains('js-plotly-plot') ? el : el.querySelector('.js-plotly-plot'); return gd && gd.data && gd.data[1] && gd.data[1].x.length === n; }",
             new object[] { finalSteps });
-        Assert.True(finalSteps > pointsWhilePaused, $"loss points: {pointsWhilePaused} while paused, {finalSteps} at the end");
+        Assert.True(finalSteps > pointsWhileQueued, $"loss points: {pointsWhileQueued} while queued, {finalSteps} at the end");
         Assert.True(int.Parse((await comparePage.GetAttributeAsync("data-frames"))!) >= 1);
     }
 }

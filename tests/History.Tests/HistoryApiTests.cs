@@ -123,7 +123,7 @@ public class HistoryApiTests
 
         var response = await http.GetAsync("/?strategy=replay&run=before-restart");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/compare?runs=before-restart", response.Headers.Location!.OriginalString);
+        Assert.Equal("/run/before-restart", response.Headers.Location!.OriginalString); // the run's own page, replayed from the database
 
         // A live run and an unknown id stay on the designer page.
         var live = await Api.StartRun(http, Naive);

@@ -136,10 +136,10 @@ public class StorageFaultTests
             await foreach (var e in hub.StreamAsync<RunEvent>("Watch", id)) watched.Add(e);
             Assert.Equal(seqs, watched.Select(e => e.Seq));
             Assert.Equal(RunEventKind.Finished, watched[^1].Kind);
-            // The designer link of a released run leads to its stored curves.
+            // The designer link of a released run leads to its own page, which replays it from the database.
             using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = server.BaseAddress };
             var page = await noRedirects.GetAsync($"/?run={id}");
-            Assert.Equal($"/compare?runs={id}", page.Headers.Location?.OriginalString);
+            Assert.Equal($"/run/{id}", page.Headers.Location?.OriginalString);
         }
 
         // Deleting the one still held forgets it in memory too.

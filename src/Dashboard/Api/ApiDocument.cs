@@ -12,12 +12,19 @@ public static class ApiDocument
 {
     static readonly Dictionary<string, string> TagDescriptions = new()
     {
-        ["Runs"] = "Queue training runs and control them while they train (cancel, pause, resume, pace).",
+        ["Runs"] = "Queue training runs and cancel them. Runs train at full speed; pace and pause are per viewer (the hub's WatchFrom), so /pause, /resume and /pace answer 410 Gone.",
         ["History"] = "Stored runs: the list, a run's events, names, deletion and comparisons (JSON and CSV).",
         ["Sweeps"] = "One config parameter over several values × seeds, queued as one group of runs.",
     };
 
-    public static OpenApiOptions DescribeApi(this OpenApiOptions options) => options.AddDocumentTransformer((document, _, _) =>
+    /// <summary>Operations kept only to answer 410 Gone with their replacement: marked deprecated in the document.</summary>
+    public static readonly string[] RetiredOperations = ["pauseRun", "resumeRun", "setRunPace"];
+
+    public static OpenApiOptions DescribeApi(this OpenApiOptions options) => options.AddOperationTransformer((operation, _, _) =>
+    {
+        if (operation.OperationId is { } id && RetiredOperations.Contains(id)) operation.Deprecated = true;
+        return Task.CompletedTask;
+    }).AddDocumentTransformer((document, _, _) =>
     {
         document.Tags ??= new HashSet<OpenApiTag>();
         foreach (var (name, description) in TagDescriptions)

@@ -56,37 +56,26 @@ public static class RunEndpoints
             .ProducesRunControl()
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
-        runs.MapPost("/{id}/pause", (string id, IRunRegistry registry, RunQueue queue) =>
-            Control(id, registry, queue, run => run.Control.Pause()))
-            .WithName("pauseRun")
-            .WithSummary("Pause a run between batches")
-            .ProducesRunControl();
-
-        runs.MapPost("/{id}/resume", (string id, IRunRegistry registry, RunQueue queue) =>
-            Control(id, registry, queue, run => run.Control.Resume()))
-            .WithName("resumeRun")
-            .WithSummary("Resume a paused run")
-            .ProducesRunControl();
-
-        runs.MapPost("/{id}/pace", (string id, PaceRequest request, IRunRegistry registry, RunQueue queue) =>
-        {
-            // The same rule as a config's pace: 0 (full speed) or 0.5 to 10000 steps per second, within the time budget.
-            if (ConfigValidator.CheckPace(request.Pace) is { } error) return Results.ValidationProblem(ToDictionary([error]));
-            if (RunIds.Check(id) is null && registry.Find(id) is { } found && PaceChange.Problem(found, request.Pace, queue) is { } tooSlow)
-                return Results.ValidationProblem(ToDictionary([tooSlow]));
-            return Control(id, registry, queue, run => run.Control.Pace = request.Pace);
-        })
-        .WithName("setRunPace")
-        .WithSummary("Change a run's pace (steps per second: 0 = full speed, else 0.5 to 10000) while it trains")
-        .ProducesRunControl()
-        .ProducesValidationProblem();
+        // Retired: a run always trains at full speed; pace and pause belong to each viewer. 410 names the replacement.
+        foreach (var (action, name) in new[] { ("pause", "pauseRun"), ("resume", "resumeRun"), ("pace", "setRunPace") })
+            runs.MapPost($"/{{id}}/{action}", () => Retired(action))
+                .WithName(name)
+                .WithSummary($"Retired (410 Gone): training no longer {(action == "pace" ? "takes a pace" : "pauses")}; each viewer has its own pace and pause")
+                .WithDescription("A run always trains at full speed. Pace, pause, step and seek are properties of each viewer: the live page's " +
+                    "timeline, or the hub's WatchFrom(runId, pace, fromSeq) at /hubs/training. A config's pace is the default pace of its viewers.")
+                .ProducesProblem(StatusCodes.Status410Gone);
     }
+
+    /// <summary>410 Gone for the retired run controls, naming what replaces them.</summary>
+    static IResult Retired(string action) => Results.Problem(statusCode: StatusCodes.Status410Gone, title: $"POST /api/runs/{{id}}/{action} is retired",
+        detail: "A run always trains at full speed; pace and pause belong to each viewer. Use the live page's timeline, or the hub " +
+            "/hubs/training: WatchFrom(runId, pace, fromSeq) plays a run's events at a pace of your own.");
 
     /// <summary>OpenAPI: 400 for a malformed id (ProblemDetails), 404 for an unknown one.</summary>
     public static RouteHandlerBuilder ProducesMalformedIdAndNotFound(this RouteHandlerBuilder endpoint) =>
         endpoint.ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
-    /// <summary>OpenAPI of cancel, pause, resume and pace: the run after the change, or why not (bad id, unknown, already ended).</summary>
+    /// <summary>OpenAPI of cancel: the run after the change, or why not (bad id, unknown, already ended).</summary>
     static RouteHandlerBuilder ProducesRunControl(this RouteHandlerBuilder endpoint) =>
         endpoint.Produces<RunView>().ProducesMalformedIdAndNotFound().ProducesProblem(StatusCodes.Status409Conflict);
 

@@ -6,14 +6,13 @@ using ContinualLearning.Engine.Training;
 namespace ContinualLearning.Dashboard.Api;
 
 /// <summary>
-/// A run as the REST API shows it. While it waits: its place in the order runs will start (fair order across owners)
-/// and about how many seconds until it starts.
+/// A run as the REST API shows it. Pace is the config's: the default pace of the run's viewers (training never waits).
+/// While it waits: its place in the order runs will start (fair order across owners) and about how many seconds until it starts.
 /// </summary>
 public sealed record RunView(
     string Id,
     RunStatus Status,
     int? QueuePosition,
-    bool Paused,
     double Pace,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
@@ -27,12 +26,9 @@ public sealed record RunView(
     public static RunView Of(TrainingRun run, RunQueue queue)
     {
         var waiting = queue.Estimate(run);
-        return new(run.Id, run.Status, waiting?.Position, run.Control.IsPaused && run.Status == RunStatus.Running,
-            run.Control.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config, run.Result, run.Error, queue.RecordingError(run),
-            waiting is null ? null : Math.Round(waiting.WaitSeconds, 1));
+        return new(run.Id, run.Status, waiting?.Position, run.Config.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config,
+            run.Result, run.Error, queue.RecordingError(run), waiting is null ? null : Math.Round(waiting.WaitSeconds, 1));
     }
 }
 
 public sealed record RunCreated(string Id);
-
-public sealed record PaceRequest(double Pace);

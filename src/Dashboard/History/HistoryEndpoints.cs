@@ -33,15 +33,15 @@ public static class HistoryEndpoints
 
     /// <summary>A stored run in the shape GET /api/runs/{id} gives a live one.</summary>
     public static RunView ViewOf(RunSummary run, RunResult? result) => new(
-        run.Id, run.Status, null, false, run.Config.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config, result, run.Error);
+        run.Id, run.Status, null, run.Config.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config, result, run.Error);
 
     /// <summary>GET /api/runs/{id} for a run that is only in the database (e.g. from before a restart).</summary>
     public static RunView? StoredView(RunHistory history, string id) =>
         history.Store.GetSummary(id) is { } s ? ViewOf(s, history.Store.GetResults([id]).GetValueOrDefault(id)) : null;
 
     /// <summary>
-    /// <c>/?run=id</c> of a run that is not live on this server (e.g. from before a restart) redirects to its stored curves
-    /// on the compare page: the designer page then never needs the store.
+    /// <c>/?run=id</c> of a run that is not live on this server (e.g. from before a restart) redirects to its own page,
+    /// <c>/run/id</c>, which replays it from the database with the same timeline: the designer page then never needs the store.
     /// </summary>
     public static IApplicationBuilder UseStoredRunRedirect(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
@@ -50,7 +50,7 @@ public static class HistoryEndpoints
             && context.RequestServices.GetRequiredService<IRunRegistry>().Find(id) is null
             && context.RequestServices.GetRequiredService<RunHistory>().Store.GetSummary(id) is not null)
         {
-            context.Response.Redirect("/compare?runs=" + Uri.EscapeDataString(id));
+            context.Response.Redirect("/run/" + Uri.EscapeDataString(id));
             return;
         }
         await next(context);

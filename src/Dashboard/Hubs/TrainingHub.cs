@@ -13,7 +13,8 @@ namespace ContinualLearning.Dashboard.Hubs;
 
 /// <summary>
 /// The public live API at /hubs/training. Watch streams a run's RunEventLog from seq 1: the very events the
-/// dashboard's own pages draw, history first, then live, completing when the run ends.
+/// dashboard's own pages draw, history first, then live, completing when the run ends. WatchFrom does the same from a
+/// given seq at the watcher's own pace.
 /// </summary>
 /// <remarks>
 /// Arguments arrive as raw JSON (JsonElement) and are checked here, so a wrong kind of value (null, a number for an
@@ -32,11 +33,51 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistor
 
     // Not an iterator itself, so an unknown id fails the call with the HubException's message.
     // Runs from before a restart are served from the run database (their whole stored history).
-    public IAsyncEnumerable<RunEvent> Watch(JsonElement? runId, CancellationToken cancellationToken)
+    /// <summary>Every event of the run from seq 1, as fast as available: history at once, then live.</summary>
+    public IAsyncEnumerable<RunEvent> Watch(JsonElement? runId, CancellationToken cancellationToken) =>
+        Events(Id(runId), 1, cancellationToken);
+
+    /// <summary>
+    /// The run's events from seq <paramref name="fromSeq"/> (null = 1) on, played at <paramref name="pace"/> steps per
+    /// second (null or 0 = as fast as available). The pace is this watcher's alone: the waiting is asynchronous and holds
+    /// neither the training nor any other watcher. (SignalR binds hub arguments by count and has no optional
+    /// parameters, so this is a method of its own beside the one-argument Watch.)
+    /// </summary>
+    public IAsyncEnumerable<RunEvent> WatchFrom(JsonElement? runId, JsonElement? pace, JsonElement? fromSeq, CancellationToken cancellationToken)
     {
         var id = Id(runId);
-        return registry.Find(id) is { } run ? Coalesced(run.Events, cancellationToken)
-            : history.StoredEvents(id, cancellationToken) ?? throw new HubException($"There is no run with id '{id}'.");
+        double steps = Pace(pace);
+        long from = FromSeq(fromSeq);
+        return PacedEvents.At(Events(id, from, cancellationToken), steps, ct: cancellationToken);
+    }
+
+    IAsyncEnumerable<RunEvent> Events(string id, long fromSeq, CancellationToken cancellationToken) =>
+        registry.Find(id) is { } run ? Coalesced(run.Events, fromSeq, cancellationToken)
+        : history.StoredEvents(id, cancellationToken) is { } stored ? From(stored, fromSeq)
+        : throw new HubException($"There is no run with id '{id}'.");
+
+    static async IAsyncEnumerable<RunEvent> From(IAsyncEnumerable<RunEvent> events, long fromSeq)
+    {
+        await foreach (var e in events)
+            if (e.Seq >= fromSeq) yield return e;
+    }
+
+    /// <summary>A viewer's pace: null = as fast as available, else a number under the config's pace rule.</summary>
+    static double Pace(JsonElement? pace)
+    {
+        if (pace is null or { ValueKind: JsonValueKind.Null }) return 0;
+        if (pace is not { ValueKind: JsonValueKind.Number } number || !number.TryGetDouble(out var value))
+            throw new HubException($"pace: {ConfigValidator.PaceRule}");
+        if (ConfigValidator.CheckPace(value) is { } error) throw new HubException(error.ToString());
+        return value;
+    }
+
+    /// <summary>The first seq to send: null = 1, else a whole number from 1 on.</summary>
+    static long FromSeq(JsonElement? fromSeq)
+    {
+        if (fromSeq is null or { ValueKind: JsonValueKind.Null }) return 1;
+        if (fromSeq is { ValueKind: JsonValueKind.Number } number && number.TryGetInt64(out var value) && value >= 1) return value;
+        throw new HubException("fromSeq: must be a whole number from 1 (the first event) on");
     }
 
     /// <summary>
@@ -44,9 +85,9 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistor
     /// waking each watcher per event would take the CPU the training needs. A burst costs one wake-up and one socket
     /// write per watcher; events still leave within SendInterval of being produced.
     /// </summary>
-    static async IAsyncEnumerable<RunEvent> Coalesced(RunEventLog log, [EnumeratorCancellation] CancellationToken cancellationToken)
+    static async IAsyncEnumerable<RunEvent> Coalesced(RunEventLog log, long fromSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var chunk in log.FollowAsync(1, SendInterval, cancellationToken))
+        await foreach (var chunk in log.FollowAsync(fromSeq, SendInterval, cancellationToken))
             foreach (var e in chunk) yield return e;
     }
 
@@ -72,18 +113,16 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistor
         if (!ownership.MayChange(Context.User, run.Owner)) throw new HubException(RunOwnership.Refusal("cancel"));
         queue.Cancel(run);
     }
-    public void Pause(JsonElement? runId) => Find(runId).Control.Pause();
-    public void Resume(JsonElement? runId) => Find(runId).Control.Resume();
+    /// <summary>Retired: training no longer pauses; pause is per viewer (the live page's timeline, or stop reading a watch).</summary>
+    public void Pause(JsonElement? runId) => throw PerViewer("Pause");
+    /// <summary>Retired, like Pause.</summary>
+    public void Resume(JsonElement? runId) => throw PerViewer("Resume");
+    /// <summary>Retired: pace is per viewer, passed to WatchFrom.</summary>
+    public void SetPace(JsonElement? runId, JsonElement? pace) => throw PerViewer("SetPace");
 
-    public void SetPace(JsonElement? runId, JsonElement? pace)
-    {
-        if (pace is not { ValueKind: JsonValueKind.Number } number || !number.TryGetDouble(out var value))
-            throw new HubException($"pace: {ConfigValidator.PaceRule}");
-        if (ConfigValidator.CheckPace(value) is { } error) throw new HubException(error.ToString());
-        var run = Find(runId);
-        if (PaceChange.Problem(run, value, queue) is { } tooSlow) throw new HubException(tooSlow.ToString());
-        run.Control.Pace = value;
-    }
+    static HubException PerViewer(string method) => new(
+        $"{method} is retired: a run always trains at full speed, and pace and pause belong to each viewer. " +
+        "Pass a pace to WatchFrom(runId, pace, fromSeq), or use the live page's timeline.");
 
     static HubException Invalid(IReadOnlyList<ConfigError> errors) =>
         new("Invalid run configuration: " + string.Join("; ", ConfigErrors.Bounded(errors)));

@@ -103,7 +103,7 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
             lock (gate) waiting.Unreserve(who, runs.Length); // the places are not lost to the owner's quota
             throw;
         }
-        var durations = runs.Select(r => RunCostEstimate.For(r.Config, catalog.Entry(r.Config.Dataset)).DurationSeconds).ToArray();
+        var durations = runs.Select(r => RunCostEstimate.For(r.Config, catalog.Entry(r.Config.Dataset)).ComputeSeconds).ToArray();
         lock (gate)
         {
             for (int i = 0; i < runs.Length; i++)

@@ -32,12 +32,15 @@ public static class ConfigValidator
     public static readonly string[] SupportedScenarios = [Scenarios.ClassIncremental, Scenarios.TaskIncremental, Scenarios.DomainIncremental];
     public const int MaxTasks = 50;
 
-    /// <summary>Pace is 0 (full speed) or at least this many steps per second: slower would hold a worker for days.</summary>
+    /// <summary>
+    /// Pace (a viewer's default replay speed, steps per second) is 0 (as fast as available) or at least this many steps
+    /// per second: slower would make a replay last days. It never slows training.
+    /// </summary>
     public const double MinPace = 0.5;
     public const double MaxPace = 10_000;
-    public const string PaceRule = "must be 0 (full speed) or between 0.5 and 10000 steps per second";
+    public const string PaceRule = "must be 0 (as fast as available) or between 0.5 and 10000 steps per second";
 
-    /// <summary>The pace rule alone, for changing a running run's pace (REST /pace, the hub's SetPace).</summary>
+    /// <summary>The pace rule alone, for a viewer's pace (the hub's WatchFrom, the live page's pace control).</summary>
     public static ConfigError? CheckPace(double pace) =>
         double.IsFinite(pace) && (pace == 0 || pace is >= MinPace and <= MaxPace) ? null : new("pace", PaceRule);
 

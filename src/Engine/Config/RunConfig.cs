@@ -55,7 +55,10 @@ public sealed record RunConfig
     public int EvalEvery { get; init; } = 10;
     /// <summary>Size of the fixed held-out test subset per task used for live curves (the matrix uses the full test set).</summary>
     public int EvalSamplesPerTask { get; init; } = 500;
-    /// <summary>Cap on training steps per second so people can watch; 0 = full speed.</summary>
+    /// <summary>
+    /// The default display pace for viewers of this run (steps per second; 0 = as fast as available). Training itself
+    /// always runs at full speed; each viewer replays the run's events at its own pace (RunPlayback).
+    /// </summary>
     public double Pace { get; init; }
     /// <summary>
     /// Parameters of strategies declared after this record's properties (e.g. der's derAlpha), kept flat in the JSON

@@ -5,7 +5,7 @@ namespace ContinualLearning.Engine.Config;
 
 /// <summary>
 /// Limits on what one run may cost, checked by <see cref="ConfigValidator"/> before a run is queued. The defaults suit
-/// a 2-core, 24 GB machine: 1 GB of model state, 30 minutes of compute (or of waiting at the run's pace), 200,000 events.
+/// a 2-core, 24 GB machine: 1 GB of model state, 30 minutes of compute, 200,000 events.
 /// </summary>
 public sealed record RunBudget(double ModelStateMB = 1024, double ComputeMinutes = 30, long Events = 200_000)
 {
@@ -58,8 +58,6 @@ public sealed record RunCostEstimate
     public double Parameters { get; init; }
     public double TotalSteps { get; init; }
     public double ComputeSeconds { get; init; }
-    /// <summary>How long the run holds a worker: its compute, or the time its pace (steps per second) allows, whichever is longer.</summary>
-    public double DurationSeconds { get; init; }
     public double Events { get; init; }
     public double EvaluationEvents { get; init; }
 
@@ -154,7 +152,6 @@ public sealed record RunCostEstimate
         {
             ModelBytes = modelBytes, StrategyBytes = strategyBytes, ActivationBytes = activationBytes,
             Tasks = taskCount, Parameters = parameters, TotalSteps = totalSteps, ComputeSeconds = seconds,
-            DurationSeconds = c.Pace > 0 ? Math.Max(seconds, totalSteps / c.Pace) : seconds,
             Events = events, EvaluationEvents = evaluations,
         };
     }
@@ -177,13 +174,11 @@ public sealed record RunCostEstimate
             yield return new(field, $"model state would need about {Bytes(ModelStateBytes)} (limit {Bytes(limitBytes)}): {advice}");
         }
         double limitSeconds = budget.ComputeMinutes * 60;
-        if (DurationSeconds > limitSeconds)
+        // Training always runs at full speed (pace only sets how fast viewers replay it), so compute alone counts.
+        if (ComputeSeconds > limitSeconds)
         {
-            bool paced = c.Pace > 0 && TotalSteps / c.Pace > ComputeSeconds;
             string stepsField = c.IterationsPerTask is not null ? "iterationsPerTask" : "epochs";
-            yield return paced
-                ? new("pace", $"at {c.Pace:0.###} steps/s its {TotalSteps:N0} steps would take about {Duration(DurationSeconds)} (limit {Duration(limitSeconds)}): raise pace, set it to 0 (full speed) or train fewer steps")
-                : new(stepsField, $"{TotalSteps:N0} training steps would take about {Duration(ComputeSeconds)} of compute (limit {Duration(limitSeconds)}): lower {stepsField}, the number of tasks ({tasksField}) or the model's size");
+            yield return new(stepsField, $"{TotalSteps:N0} training steps would take about {Duration(ComputeSeconds)} of compute (limit {Duration(limitSeconds)}): lower {stepsField}, the number of tasks ({tasksField}) or the model's size");
         }
         if (Events > budget.Events)
         {

@@ -62,7 +62,7 @@ public static class SweepValidator
             .Select(p => ConfigValidator.DataSetEntryFor(p.Config.Dataset, catalog) is { } data ? RunCostEstimate.For(p.Config, data) : null)
             .OfType<RunCostEstimate>().ToArray();
         string field = spec.Values.Length > 1 ? "values" : "seeds";
-        double seconds = estimates.Sum(e => e.DurationSeconds), limit = budget.ComputeMinutes * 60;
+        double seconds = estimates.Sum(e => e.ComputeSeconds), limit = budget.ComputeMinutes * 60;
         if (seconds > limit)
             yield return new(field, $"the sweep's {estimates.Length} runs would take about {RunCostEstimate.Duration(seconds)} together (limit {RunCostEstimate.Duration(limit)}): fewer values or seeds, or shorter runs");
         double events = estimates.Sum(e => e.Events);

@@ -112,7 +112,7 @@ public static class Trainer
             ctx.Random.Shuffle(samples);
             for (int start = 0; start < samples.Length && done < target; start += config.BatchSize, done++)
             {
-                control.BeforeStep(ctx.Step);
+                control.BeforeStep();
                 double loss = Step(ctx, strategy, samples.AsSpan(start, Math.Min(config.BatchSize, samples.Length - start)).ToArray());
                 // A non-finite loss ends the run here: its step event is never appended.
                 if (!double.IsFinite(loss))

@@ -28,7 +28,7 @@ public sealed class TrainingRun : IDisposable
         Config = config;
         Catalog = catalog;
         Events = new RunEventLog(Id);
-        Control = new RunControl(config.Pace);
+        Control = new RunControl();
     }
 
     public string Id { get; }

@@ -49,6 +49,20 @@ public sealed class LiveRunState
     /// <summary>Exponential moving average weight of the smoothed loss line.</summary>
     public const double Smoothing = 0.9;
 
+    /// <summary>The run as of its first <paramref name="count"/> events (a view moved back in time folds again from seq 1).</summary>
+    public static LiveRunState AsOf(IReadOnlyList<RunEvent> events, int count)
+    {
+        var state = new LiveRunState();
+        state.CatchUp(events, count);
+        return state;
+    }
+
+    /// <summary>Applies the events after the last one applied, up to the first <paramref name="count"/> of the log.</summary>
+    public void CatchUp(IReadOnlyList<RunEvent> events, int count)
+    {
+        for (int i = (int)LastSeq; i < count; i++) Apply(events[i]);
+    }
+
     public void Apply(RunEvent e)
     {
         if (e.Seq != LastSeq + 1) throw new InvalidOperationException($"Event {e.Seq} after {LastSeq}: the stream has a gap.");
