@@ -27,6 +27,9 @@ public sealed class DesignerTests
         ctx.Services.AddSingleton<DataImages>();
         ctx.Services.AddSingleton<IRunRegistry, InMemoryRunRegistry>();
         ctx.Services.AddSingleton(Options.Create(new DashboardOptions { DashboardPace = 8 }));
+        ctx.Services.AddSingleton(Options.Create(new ContinualLearning.Dashboard.Identity.ClassroomOptions())); // personal mode
+        ctx.Services.AddSingleton<ContinualLearning.Dashboard.Identity.RunOwnership>();
+        ctx.Services.AddSingleton<ContinualLearning.Dashboard.Identity.AbuseLimits>();
         ctx.Services.AddSingleton(sp => new RunQueue(sp.GetRequiredService<IRunRegistry>(), catalog,
             sp.GetRequiredService<IOptions<DashboardOptions>>(), NullLogger<RunQueue>.Instance));
         return ctx;

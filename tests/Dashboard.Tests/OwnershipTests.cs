@@ -189,7 +189,7 @@ public sealed class PersonalModeTests(DashboardServer server) : IClassFixture<Da
 public sealed class IdentityRestartTests
 {
     [Fact]
-    public async Task A_visitor_keeps_their_identity_and_token_across_a_restart()
+    public async Task A_visitor_keeps_their_identity_name_and_token_across_a_restart()
     {
         var folder = DashboardServer.NewFolder();
         var settings = new Dictionary<string, string> { ["ContinualLearning:InstructorKey"] = ClassServer.Key };
@@ -201,6 +201,7 @@ public sealed class IdentityRestartTests
             {
                 using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies }) { BaseAddress = before.BaseAddress };
                 id = await VisitorId(http);
+                Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync("/api/me/name", new { displayName = "Grace" })).StatusCode);
                 token = (await (await http.PostAsJsonAsync("/api/me/token", new { })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
             }
             Assert.NotEmpty(Directory.GetFiles(Path.Combine(folder, "keys"), "*.xml"));
@@ -208,6 +209,7 @@ public sealed class IdentityRestartTests
             // Cookies belong to the host, not the port: the restarted server on its new port gets the same cookie.
             using var again = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies }) { BaseAddress = after.BaseAddress };
             Assert.Equal(id, await VisitorId(again));
+            Assert.Equal("Grace", (await again.GetFromJsonAsync<JsonElement>("/api/me")).GetProperty("displayName").GetString());
             using var script = WithoutCookies(after);
             script.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             Assert.Equal(id, await VisitorId(script));
@@ -216,5 +218,26 @@ public sealed class IdentityRestartTests
         {
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+}
+
+/// <summary>Settings that make no sense stop the server at start-up with a sentence naming the setting.</summary>
+public sealed class ClassroomSettingsTests
+{
+    [Theory]
+    [InlineData("short", null, "ContinualLearning:InstructorKey must be at least 8 characters")]
+    [InlineData("long-enough-key", 0, "ContinualLearning:RateLimits:RunCreations must be a whole number from 1 to 1000000 (got 0)")]
+    public void Bad_settings_are_refused_naming_the_setting(string key, int? runCreations, string message)
+    {
+        var options = new ContinualLearning.Dashboard.Identity.ClassroomOptions { InstructorKey = key };
+        if (runCreations is { } n) options.RateLimits.RunCreations = n;
+        Assert.Contains(message, Assert.Throws<InvalidOperationException>(options.Check).Message);
+    }
+
+    [Fact]
+    public void The_server_does_not_start_with_a_short_instructor_key()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => DashboardServer.Start(settings: new Dictionary<string, string> { ["ContinualLearning:InstructorKey"] = "short" }).Dispose());
+        Assert.Contains("InstructorKey must be at least 8 characters", error.ToString());
     }
 }
