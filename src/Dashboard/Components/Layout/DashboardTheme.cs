@@ -25,6 +25,10 @@ public static class DashboardTheme
             Surface = "#ffffff",
             Success = "#2e7d32",
             Error = "#c62828",
+            // Darker than MudBlazor's defaults so white chip text and coloured text both reach 4.5:1 (axe color-contrast).
+            Info = "#1565c0",
+            Warning = "#a15c00",
+            TextSecondary = "#4a5262",
         },
         PaletteDark = new PaletteDark
         {
@@ -37,6 +41,18 @@ public static class DashboardTheme
             Surface = "#1a2030",
             Success = "#66bb6a",
             Error = "#ef5350",
+            Info = "#64b5f6",
+            Warning = "#ffb74d",
+            // Light colours carry dark text in the dark theme (white on them is below 4.5:1).
+            SecondaryContrastText = "#0b1220",
+            SuccessContrastText = "#0b1220",
+            ErrorContrastText = "#0b1220",
+            InfoContrastText = "#0b1220",
+            WarningContrastText = "#0b1220",
+            TextSecondary = "#b4bccb",
+            // MudBlazor's dark stripes and hover (20% white) leave coloured status text below 4.5:1.
+            TableStriped = "rgba(255, 255, 255, 0.04)",
+            TableHover = "rgba(255, 255, 255, 0.08)",
         },
         Typography = new Typography
         {
