@@ -37,8 +37,11 @@ public sealed class TimelineBrowserTests
         var live = page.GetByTestId("live-run");
         var timeline = page.GetByTestId("timeline");
         await Assertions.Expect(timeline).ToHaveAttributeAsync("data-last-step", "60");
-        await page.GetByTestId("pause").ClickAsync();
+        // Paused from the keyboard (Left steps back and pauses): a click could miss while the playing view reflows.
+        await timeline.FocusAsync();
+        await timeline.PressAsync("ArrowLeft");
         await Assertions.Expect(live).ToHaveAttributeAsync("data-status", "paused");
+        await Assertions.Expect(page.GetByTestId("play")).ToBeVisibleAsync();
 
         // The scrubber to step 25: task 1 not finished yet, so no matrix row; curves up to 25.
         await page.Locator("[data-testid=scrubber] input[type=range]").FillAsync("25");
