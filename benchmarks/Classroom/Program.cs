@@ -112,7 +112,7 @@ static class Student
         try
         {
             var stream = options.WatchPace is { } pace
-                ? hub.StreamAsync<JsonElement>("Watch", runId, pace, 1, stop) // the per-viewer pace of issue 9 (Watch(runId, pace, fromSeq))
+                ? hub.StreamAsync<JsonElement>("WatchFrom", runId, pace, 1, stop) // the per-viewer pace of issue 9: WatchFrom(runId, pace, fromSeq)
                 : hub.StreamAsync<JsonElement>("Watch", runId, stop);
             await foreach (var e in stream)
             {
