@@ -13,11 +13,8 @@ namespace ContinualLearning.Dashboard.History;
 /// </summary>
 public sealed record SweepRequest(RunConfig? Config, string? Param, double[]? Values, int? Seeds, string? Name);
 
-public sealed record SweepSubmission(string? Id, IReadOnlyList<ConfigError> Errors, QueueRefusal? Refused, string? StorageUnavailable = null)
-{
-    /// <summary>A queue limit refused it (the whole queue, or the owner's quota): a 429.</summary>
-    public bool QueueFull => Refused is not null;
-}
+/// <param name="Refused">A queue limit refused it (the whole queue, or the owner's quota): a 429.</param>
+public sealed record SweepSubmission(string? Id, IReadOnlyList<ConfigError> Errors, QueueRefusal? Refused, string? StorageUnavailable = null);
 
 public enum SweepDeletion { Deleted, NotFound, StillGoing, NotYours }
 

@@ -13,15 +13,12 @@ namespace ContinualLearning.Dashboard.Runs;
 public sealed record Submission(TrainingRun? Run, IReadOnlyList<ConfigError> Errors, QueueRefusal? Refused, string? StorageUnavailable = null)
 {
     public bool Accepted => Run is not null;
-    /// <summary>A queue limit refused it (the whole queue, or the owner's quota): a 429.</summary>
-    public bool QueueFull => Refused is not null;
 }
 
 /// <summary>What became of a group of configs (a sweep): all queued, or none, and why.</summary>
 public sealed record GroupSubmission(IReadOnlyList<TrainingRun> Runs, IReadOnlyList<ConfigError> Errors, QueueRefusal? Refused, string? StorageUnavailable = null)
 {
     public bool Accepted => Runs.Count > 0;
-    public bool QueueFull => Refused is not null;
 }
 
 /// <summary>Where a waiting run stands: its 1-based place in the order runs will start, and about how long until it starts.</summary>
