@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Events;

@@ -4,7 +4,7 @@ using ContinualLearning.Dashboard.Hubs;
 using ContinualLearning.Dashboard.History;
 using ContinualLearning.Dashboard.Identity;
 using ContinualLearning.Dashboard.Imaging;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Dashboard.Security;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Data;
@@ -15,10 +15,15 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.Configure<DashboardOptions>(builder.Configuration.GetSection(DashboardOptions.Section));
 builder.Services.AddSingleton(sp => new DataSetCatalog(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ResolvedDataFolder()));
+// Runs train on run grains (src/Runs): by default this process is the one silo (localhost clustering) and trains them;
+// with ContinualLearning:Role=web and ContinualLearning:Cluster:Redis it joins a cluster and the workers (src/Worker) train.
+var role = RunHosting.RoleFrom(builder.Configuration);
+if (role == RunRole.Worker)
+    throw new InvalidOperationException($"Setting {DashboardOptions.Section}:Role is worker: run the worker host (src/Worker) instead; the dashboard is web or both.");
+builder.AddRunSilo(role);
 builder.Services.AddSingleton<IRunRegistry, InMemoryRunRegistry>();
 builder.Services.AddRunHistory(); // before the queue: runs are recorded from their first event
-builder.Services.AddSingleton<RunQueue>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<RunQueue>());
+builder.Services.AddRunQueue();
 builder.Services.AddSingleton<DataImages>();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();

@@ -165,6 +165,7 @@ public abstract class SqlRunStore : IRunStore
             {
                 RunEventKind.Finished => RunStatus.Finished,
                 RunEventKind.Cancelled => RunStatus.Cancelled,
+                _ when last.Interrupted == true => RunStatus.Interrupted, // its worker died: cut off, not failed
                 _ => RunStatus.Failed,
             }));
             parameters.Add("EndedAt", last.Time.ToUnixTimeMilliseconds());

@@ -3,7 +3,7 @@ using ContinualLearning.Dashboard.Components.Designer;
 using ContinualLearning.Dashboard.Components.Pages;
 using ContinualLearning.Dashboard.Designer;
 using ContinualLearning.Dashboard.Imaging;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Data;
 using Microsoft.AspNetCore.Components;

@@ -1,4 +1,4 @@
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 
 namespace ContinualLearning.Dashboard.Tests;
 

@@ -275,8 +275,8 @@ public sealed class HostileInputTests(DashboardServer server) : IClassFixture<Da
             $"{label}: the 400 does not name '{field}': {Short(text)}");
     }
 
-    ContinualLearning.Dashboard.Runs.IRunRegistry Registry =>
-        (ContinualLearning.Dashboard.Runs.IRunRegistry)server.Services.GetService(typeof(ContinualLearning.Dashboard.Runs.IRunRegistry))!;
+    ContinualLearning.Runs.IRunRegistry Registry =>
+        (ContinualLearning.Runs.IRunRegistry)server.Services.GetService(typeof(ContinualLearning.Runs.IRunRegistry))!;
 
     /// <summary>Runs the tests of this class queued on purpose (one ordinary run per health check).</summary>
     static int ordinaryRuns;

@@ -166,7 +166,7 @@ public sealed class HubTests(DashboardServer server) : IClassFixture<DashboardSe
         await hub.StartAsync();
         var id = await hub.InvokeAsync<string>("Start", Short);
         var all = await WatchAll(hub, id);
-        var registry = stored.Services.GetRequiredService<ContinualLearning.Dashboard.Runs.IRunRegistry>();
+        var registry = stored.Services.GetRequiredService<ContinualLearning.Runs.IRunRegistry>();
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         while (registry.Find(id) is not null) await Task.Delay(50, limit.Token); // poll interval while waiting for the release
 

@@ -1,4 +1,4 @@
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Data;
 using Microsoft.Extensions.Logging.Abstractions;

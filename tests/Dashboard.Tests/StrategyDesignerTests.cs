@@ -4,7 +4,7 @@ using ContinualLearning.Dashboard.Components.Live;
 using ContinualLearning.Dashboard.Components.Pages;
 using ContinualLearning.Dashboard.Designer;
 using ContinualLearning.Dashboard.Imaging;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Data;
 using ContinualLearning.Engine.Strategies;

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 

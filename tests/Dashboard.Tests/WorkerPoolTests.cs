@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Training;
 using Microsoft.AspNetCore.SignalR.Client;

@@ -1,4 +1,4 @@
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ContinualLearning.Dashboard.History;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Events;
 using ContinualLearning.Engine.Training;

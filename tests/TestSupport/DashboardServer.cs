@@ -1,4 +1,4 @@
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Training;
 using Microsoft.AspNetCore.Hosting;

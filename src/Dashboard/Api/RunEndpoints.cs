@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using ContinualLearning.Dashboard.Identity;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Training;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,4 +1,4 @@
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Metrics;
 using ContinualLearning.Engine.Training;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContinualLearning.Dashboard.Api;
 using ContinualLearning.Dashboard.Identity;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Events;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Events;
 using ContinualLearning.Engine.Training;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Sweeps;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using ContinualLearning.Dashboard.Api;
 using ContinualLearning.Dashboard.History;
 using ContinualLearning.Dashboard.Identity;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Events;
 using ContinualLearning.Engine.Training;

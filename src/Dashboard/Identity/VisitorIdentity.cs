@@ -1,4 +1,4 @@
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;

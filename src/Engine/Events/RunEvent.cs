@@ -47,6 +47,11 @@ public sealed record RunEvent
     public RunPlan? Plan { get; init; }
     public RunResult? Result { get; init; }
     public string? Message { get; init; }
+    /// <summary>
+    /// Failed only: the run did not fail, it was cut off (the worker training it died); shown and stored as interrupted,
+    /// with the events received before.
+    /// </summary>
+    public bool? Interrupted { get; init; }
 
     public bool IsTerminal => Kind is RunEventKind.Finished or RunEventKind.Failed or RunEventKind.Cancelled;
 }

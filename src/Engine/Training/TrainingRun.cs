@@ -82,6 +82,60 @@ public sealed class TrainingRun : IDisposable
         }
     }
 
+    /// <summary>
+    /// For a copy of a run that trains elsewhere (the run grain, perhaps on another machine): it never executes here.
+    /// Marks it running, as the host reports it started.
+    /// </summary>
+    public void MirrorStarted(DateTimeOffset at)
+    {
+        if (Status != RunStatus.Queued) return;
+        Status = RunStatus.Running;
+        StartedAt = at;
+    }
+
+    /// <summary>
+    /// For a copy of a run that trains elsewhere: appends the host's events in order (ones already held are skipped, so a
+    /// resumed stream may overlap) and follows its status, result and error from them.
+    /// </summary>
+    public void Mirror(IEnumerable<RunEvent> events)
+    {
+        foreach (var e in events)
+        {
+            if (e.Seq <= Events.Count || Events.IsComplete) continue;
+            if (e.Seq != Events.Count + 1) throw new InvalidOperationException($"Run {Id}: event {e.Seq} arrived after {Events.Count}; events were lost.");
+            if (!e.IsTerminal) MirrorStarted(e.Time);
+            Events.Append(e);
+            if (!e.IsTerminal) continue;
+            Result = e.Result;
+            Error = e.Kind == RunEventKind.Failed ? e.Message : null;
+            Status = e.Kind switch
+            {
+                RunEventKind.Finished => RunStatus.Finished,
+                RunEventKind.Failed => e.Interrupted == true ? RunStatus.Interrupted : RunStatus.Failed,
+                _ => RunStatus.Cancelled,
+            };
+            EndedAt = e.Time;
+            completion.TrySetResult(Result);
+        }
+    }
+
+    /// <summary>
+    /// For a copy of a run that trains elsewhere: the host was lost mid-run. The log ends with a failed event saying so
+    /// (every consumer sees an end), and the status is <see cref="RunStatus.Interrupted"/>. False when it had ended already.
+    /// </summary>
+    public bool MirrorInterrupted(string message)
+    {
+        if (Events.IsComplete) return false;
+        try { Events.Append(new RunEvent { RunId = Id, Kind = RunEventKind.Failed, Message = message, Interrupted = true }); }
+        catch (InvalidOperationException) when (Events.IsComplete) { return false; }
+        Error = message;
+        Result = null;
+        Status = RunStatus.Interrupted;
+        EndedAt = DateTimeOffset.UtcNow;
+        completion.TrySetResult(null);
+        return true;
+    }
+
     void Fail(Exception e)
     {
         FailureDetail = e;

@@ -1,7 +1,7 @@
 using ContinualLearning.Engine.Training;
 using Microsoft.Extensions.Options;
 
-namespace ContinualLearning.Dashboard.Runs;
+namespace ContinualLearning.Runs;
 
 /// <summary>
 /// The runs this server holds in memory, by id: queued, running, ended but not yet stored, and the few most recently

@@ -1,6 +1,6 @@
 using ContinualLearning.Engine.Training;
 
-namespace ContinualLearning.Dashboard.Runs;
+namespace ContinualLearning.Runs;
 
 /// <summary>A sweep (or repeat) that a group of runs forms, stored together with them.</summary>
 public sealed record RunGroup(string Id, string SpecJson, string? Name);

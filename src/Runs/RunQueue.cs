@@ -1,9 +1,11 @@
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Data;
 using ContinualLearning.Engine.Training;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace ContinualLearning.Dashboard.Runs;
+namespace ContinualLearning.Runs;
 
 /// <summary>
 /// What became of a submitted config: a queued run, validation errors, a full queue or owner's quota
@@ -26,13 +28,17 @@ public sealed record QueueEstimate(int Position, double WaitSeconds);
 
 /// <summary>
 /// The background engine: a bounded, fair queue of runs (<see cref="FairRunQueue{T}"/>: round-robin across owners,
-/// FIFO within one, a quota per owner) and a pool of dedicated worker threads, one per core by default (TorchSharp
-/// dispose scopes are thread-bound, so a run lives on one thread from start to end). Every edge (REST, hub, page)
-/// submits here.
+/// FIFO within one, a quota per owner) and a number of training slots, one per core by default. A slot hands its run
+/// to the run host (<see cref="IRunHost"/>: a run grain, which trains it on a dedicated thread, in this process or on a
+/// worker) and keeps this process's copy of the run fed with its events. Every edge (REST, hub, page) submits here and
+/// reads the local copies in the registry, whether the run trains here or not.
 /// </summary>
 /// <param name="recorder">Stores each run before it is queued (the run history); none in tests that need no database.</param>
+/// <param name="host">Trains the runs; none = on a thread of this process (tests that build a queue by hand).</param>
+/// <param name="lifetime">The host's: the queue stops as the application starts stopping, while the silo still runs, so
+/// the runs' cancelled events still come back from their grains.</param>
 public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOptions<DashboardOptions> options, ILogger<RunQueue> logger,
-    IRunRecorder? recorder = null)
+    IRunRecorder? recorder = null, IRunHost? host = null, IHostApplicationLifetime? lifetime = null)
     : IHostedService, IDisposable
 {
     readonly DashboardOptions settings = options.Value;
@@ -45,7 +51,8 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     readonly Lock gate = new();
     readonly SemaphoreSlim available = new(0);
     readonly CancellationTokenSource stopping = new();
-    readonly List<Thread> workers = [];
+    readonly IRunHost runHost = host ?? new ThreadRunHost();
+    readonly List<Task> slots = [];
     int stopped;
 
     public DataSetCatalog Catalog => catalog;
@@ -181,23 +188,17 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     {
         // A run's "not saved" notice appears or clears: pages that show runs redraw, as for queue changes.
         if (recorder is not null) recorder.RecordingChanged += _ => Changed?.Invoke();
-        // Process-wide in libtorch, so once, here: one intra-op thread per run when several runs train at once.
-        TorchSharp.torch.set_num_threads(settings.ResolvedTorchThreads(Workers));
-        logger.LogInformation("{Workers} training worker(s), {Threads} libtorch thread(s) each", Workers, settings.ResolvedTorchThreads(Workers));
-        for (int i = 0; i < Workers; i++)
-        {
-            var thread = new Thread(Work) { IsBackground = true, Name = $"training-worker-{i + 1}" };
-            workers.Add(thread);
-            thread.Start();
-        }
+        logger.LogInformation("{Workers} training slot(s)", Workers);
+        lifetime?.ApplicationStopping.Register(Stop);
+        for (int i = 0; i < Workers; i++) slots.Add(Task.Run(Slot));
         return Task.CompletedTask;
     }
 
-    void Work()
+    async Task Slot()
     {
         while (true)
         {
-            try { available.Wait(stopping.Token); }
+            try { await available.WaitAsync(stopping.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
             TrainingRun? run;
             lock (gate)
@@ -206,8 +207,8 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
                 running.Add(run);
             }
             Changed?.Invoke();
-            try { run.Execute(); }
-            catch (Exception e) { logger.LogError(e, "Run {Id} escaped its own error handling", run.Id); }
+            try { await runHost.Train(run, Budget).ConfigureAwait(false); }
+            catch (Exception e) { logger.LogError(e, "Run {Id} escaped its host's error handling", run.Id); }
             finally
             {
                 lock (gate)
@@ -217,9 +218,7 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
                 }
                 Changed?.Invoke();
             }
-            // Users see the short Error; the log gets the whole exception (native frames, paths) behind it.
-            if (run.Status == RunStatus.Failed) logger.LogWarning(run.FailureDetail, "Run {Id} failed: {Error}", run.Id, run.Error);
-            else logger.LogInformation("Run {Id} ended: {Status}", run.Id, run.Status);
+            logger.LogInformation("Run {Id} ended: {Status}", run.Id, run.Status);
         }
     }
 
@@ -231,7 +230,7 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
         speedFactor += 0.2 * (ratio - speedFactor);
     }
 
-    /// <summary>Shutdown: cancel everything, let the workers record the cancellations, then stop.</summary>
+    /// <summary>Shutdown: cancel everything, let the slots receive the cancellations, then stop.</summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
         Stop();
@@ -251,10 +250,10 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
             started = [.. running];
             foreach (var run in queued) waiting.Remove(run);
         }
-        foreach (var run in started) run.Control.Cancel();
+        foreach (var run in started) run.Control.Cancel(); // the host passes it on; its cancelled event comes back
         foreach (var run in queued) { run.Control.Cancel(); run.Execute(); }
         stopping.Cancel();
-        foreach (var thread in workers) thread.Join(TimeSpan.FromSeconds(10));
-        // stopping and available are left to the GC: a worker that outlived the join may still touch them.
+        Task.WaitAll(slots.ToArray(), TimeSpan.FromSeconds(10));
+        // stopping and available are left to the GC: a slot that outlived the wait may still touch them.
     }
 }

@@ -1,6 +1,6 @@
 using ContinualLearning.Engine.Config;
 
-namespace ContinualLearning.Dashboard.Runs;
+namespace ContinualLearning.Runs;
 
 /// <summary>The "ContinualLearning" section of appsettings.json (env: ContinualLearning__DataFolder etc.).</summary>
 public sealed class DashboardOptions

@@ -1,4 +1,4 @@
-namespace ContinualLearning.Dashboard.Runs;
+namespace ContinualLearning.Runs;
 
 /// <summary>Which limit refused a submission.</summary>
 public enum QueueLimit

@@ -1,4 +1,4 @@
-namespace ContinualLearning.Dashboard.Runs;
+namespace ContinualLearning.Runs;
 
 /// <summary>A waiting run's place and wait as people read them: "3rd in line, about 4 s".</summary>
 public static class QueueWait

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ContinualLearning.Cluster.Testing;
+using ContinualLearning.Engine;
+using ContinualLearning.Engine.Events;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+// Issue 10's cluster benchmark: RUNS runs of the split-mnist-5 preset on 1 worker process vs 2 (one slot, one libtorch
+// thread each), submitted as one sweep to a web node; a Redis of its own on loopback; SQLite on the web node.
+//   dotnet run -c Release --project benchmarks/Cluster [-- runs]
+// Reports the wall-clock of each shape and the speedup, and, per run, the time from its last step event (stamped on
+// the worker) and from its finished event (stamped on the worker) to that finished event reaching a watcher of the web
+// node: median and p95. All processes are on this machine, so the clocks are one.
+int runs = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 16;
+Console.WriteLine($"{runs} runs of split-mnist-5; {Environment.ProcessorCount} cores; load average {LoadAverage()}");
+var one = await Measure(workers: 1, runs);
+var two = await Measure(workers: 2, runs);
+Console.WriteLine($"speedup 2 workers vs 1: {one.Wall.TotalSeconds / two.Wall.TotalSeconds:0.00}x");
+Console.WriteLine($"load average after: {LoadAverage()}");
+
+static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)> Measure(int workers, int runs)
+{
+    using var redis = new RedisServer();
+    var clusterId = "bench-" + Guid.NewGuid().ToString("n")[..8];
+    var nodes = new List<ClusterNode>();
+    try
+    {
+        for (int i = 0; i < workers; i++) nodes.Add(ClusterNode.Worker($"worker-{i + 1}", redis.ConnectionString, clusterId, slots: 1));
+        await Task.WhenAll(nodes.Select(w => w.Saying("training slot(s)"))).WaitAsync(TimeSpan.FromMinutes(3));
+        var web = ClusterNode.Web("web", redis.ConnectionString, clusterId, database: null, slots: workers);
+        nodes.Add(web);
+        using var http = web.Http();
+        while (true)
+        {
+            try { if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) break; } catch (HttpRequestException) { }
+            await Task.Delay(250);
+        }
+        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(web.BaseAddress!, "/hubs/training"))
+            .AddJsonProtocol(o => EngineJson.Configure(o.PayloadSerializerOptions)).Build();
+        await hub.StartAsync();
+
+        var clock = Stopwatch.StartNew();
+        var response = await http.PostAsJsonAsync("/api/sweeps", new { config = new { preset = "split-mnist-5" }, seeds = runs });
+        response.EnsureSuccessStatusCode();
+        var ids = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToArray();
+        var watched = await Task.WhenAll(ids.Select(id => Watch(hub, id)));
+        var wall = clock.Elapsed;
+        var fromLastStep = watched.Select(w => w.FromLastStep).Order().ToArray();
+        var fromFinished = watched.Select(w => w.FromFinished).Order().ToArray();
+        int trained = watched.Count(w => w.Finished);
+        Console.WriteLine($"{workers} worker(s): {trained}/{runs} finished in {wall.TotalSeconds:0.0} s; " +
+            $"last step -> finished at the watcher: median {Percentile(fromLastStep, 0.5):0} ms, p95 {Percentile(fromLastStep, 0.95):0} ms; " +
+            $"finished appended -> at the watcher: median {Percentile(fromFinished, 0.5):0} ms, p95 {Percentile(fromFinished, 0.95):0} ms");
+        return (wall, fromLastStep, fromFinished);
+    }
+    finally
+    {
+        foreach (var node in nodes) node.Dispose();
+    }
+}
+
+static async Task<(bool Finished, double FromLastStep, double FromFinished)> Watch(HubConnection hub, string id)
+{
+    RunEvent? lastStep = null;
+    await foreach (var e in hub.StreamAsync<RunEvent>("Watch", id))
+    {
+        if (e.Kind == RunEventKind.Step) lastStep = e;
+        if (!e.IsTerminal) continue;
+        var now = DateTimeOffset.UtcNow;
+        return (e.Kind == RunEventKind.Finished, (now - (lastStep?.Time ?? e.Time)).TotalMilliseconds, (now - e.Time).TotalMilliseconds);
+    }
+    return (false, double.NaN, double.NaN);
+}
+
+static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

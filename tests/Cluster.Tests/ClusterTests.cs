@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ContinualLearning.Engine;
+using ContinualLearning.Engine.Data;
+using ContinualLearning.Engine.Events;
+using ContinualLearning.Engine.Training;
+using ContinualLearning.Storage.Tests;
+using ContinualLearning.Cluster.Testing;
+using ContinualLearning.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ContinualLearning.Cluster.Tests;
+
+/// <summary>
+/// Issue 10: web and worker processes (dotnet &lt;dll&gt; of the built projects) on a Redis and a PostgreSQL of the tests'
+/// own, all on loopback and stopped after. Generous timeouts, and every wait is on a condition: the CI box has 2 cores.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClusterTests(PostgresServer postgres) : IDisposable
+{
+    static readonly TimeSpan Patience = TimeSpan.FromMinutes(6);
+    /// <summary>Said by a worker once its silo has joined the cluster and it can train.</summary>
+    const string WorkerReady = "training slot(s)";
+
+    readonly RedisServer redis = new();
+    readonly string clusterId = "test-" + Guid.NewGuid().ToString("n")[..8];
+    readonly List<ClusterNode> nodes = [];
+
+    ClusterNode Add(ClusterNode node) { nodes.Add(node); return node; }
+
+    async Task<(ClusterNode A, ClusterNode B, ClusterNode Web)> StartCluster(int webSlots)
+    {
+        var a = Add(ClusterNode.Worker("worker-a", redis.ConnectionString, clusterId, slots: 1));
+        var b = Add(ClusterNode.Worker("worker-b", redis.ConnectionString, clusterId, slots: 1));
+        await Until(Task.WhenAll(a.Saying(WorkerReady), b.Saying(WorkerReady)), "both workers joined");
+        // The web node joins last, so its first view of the cluster already holds both workers.
+        var web = Add(ClusterNode.Web("web", redis.ConnectionString, clusterId, postgres.CreateDatabase(), webSlots));
+        using var http = web.Http();
+        await Until(Healthy(http), "the web node answers /healthz");
+        return (a, b, web);
+    }
+
+    [ClusterFact]
+    public async Task A_sweep_fans_out_over_two_workers_and_each_run_arrives_complete_and_as_it_trains_in_one_process()
+    {
+        var (a, b, web) = await StartCluster(webSlots: 2);
+        using var http = web.Http();
+        var response = await http.PostAsJsonAsync("/api/sweeps", new { config = new { iterationsPerTask = 20, evalEvery = 10 }, seeds = 8 });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var ids = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToArray();
+        Assert.Equal(8, ids.Length);
+
+        await using var hub = Hub(web);
+        await hub.StartAsync();
+        var streams = await Until(Task.WhenAll(ids.Select(id => WatchAll(hub, id))), "every run's events arrived");
+
+        var catalog = new DataSetCatalog(Path.Combine(Path.GetTempPath(), "cl-cluster-local-" + Guid.NewGuid().ToString("n")));
+        TorchSharp.torch.set_num_threads(1); // as on the workers: one libtorch thread per run
+        foreach (var (id, events) in ids.Zip(streams))
+        {
+            // Complete and in order: seq 1..n without gaps, ending with finished.
+            Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
+            Assert.Equal(RunEventKind.Finished, events[^1].Kind);
+            // Trained by exactly one worker, and the same seeded config gives the same accuracy matrix in this process.
+            Assert.True(a.Said(id) ^ b.Said(id), $"run {id} should be placed on exactly one worker");
+            var result = events[^1].Result!;
+            var local = new TrainingRun(result.Config, catalog);
+            local.Execute();
+            Assert.Equal(RunStatus.Finished, local.Status);
+            Assert.Equal(local.Result!.AccuracyMatrix, result.AccuracyMatrix);
+        }
+        Assert.Contains(ids, a.Said);
+        Assert.Contains(ids, b.Said);
+    }
+
+    [ClusterFact]
+    public async Task A_worker_killed_mid_run_leaves_its_run_interrupted_with_its_curves_and_the_rest_finish_elsewhere()
+    {
+        var (a, b, web) = await StartCluster(webSlots: 2);
+        using var http = web.Http();
+        using var watching = new CancellationTokenSource();
+        var health = WatchHealth(web, watching.Token);
+
+        var longId = await Submit(http, LongRun.Body);
+        // Wait until it trains and has sent evaluations (curves) to the web node.
+        await using var hub = Hub(web);
+        await hub.StartAsync();
+        await Until(FirstEvaluation(hub, longId), "the long run's first evaluation");
+        var doomed = a.Said(longId) ? a : b;
+        var survivor = doomed == a ? b : a;
+        // Short runs: one goes to the other worker now, the rest wait in the web node's queue.
+        var shortIds = new List<string>();
+        for (int i = 0; i < 3; i++) shortIds.Add(await Submit(http, new { iterationsPerTask = 20, evalEvery = 10, seed = 40 + i }));
+
+        var killedAt = Stopwatch.StartNew();
+        doomed.KillHard();
+        var interrupted = await Until(WaitFor(http, $"/api/runs/{longId}", r => r.GetProperty("status").GetString() == "interrupted"), "the long run interrupted");
+        Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(30), $"interrupted after {killedAt.Elapsed.TotalSeconds:0.0} s");
+        Assert.False(string.IsNullOrEmpty(interrupted.GetProperty("error").GetString()));
+
+        // Its curves so far are kept (and stored): evaluations, then one terminal event marking it interrupted.
+        var events = await Until(WatchAll(hub, longId), "the interrupted run's events");
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
+        Assert.Contains(events, e => e.Kind == RunEventKind.Evaluation);
+        Assert.True(events[^1] is { Kind: RunEventKind.Failed, Interrupted: true });
+        await Until(WaitFor(http, "/api/history", list => list.EnumerateArray().Any(r =>
+            r.GetProperty("id").GetString() == longId && r.GetProperty("status").GetString() == "interrupted")), "the interrupted status stored");
+
+        // The others all finish, on the surviving worker.
+        foreach (var id in shortIds)
+        {
+            await Until(WaitFor(http, $"/api/runs/{id}", r => r.GetProperty("status").GetString() == "finished"), $"run {id} finished");
+            Assert.True(survivor.Said(id), $"run {id} should have trained on the surviving worker");
+        }
+        watching.Cancel();
+        var (answered, failures) = await health;
+        Assert.True(answered > 0 && failures.Count == 0, $"/healthz: {answered} answers, failures: {string.Join("; ", failures)}");
+    }
+
+    static HubConnection Hub(ClusterNode web) => new HubConnectionBuilder()
+        .WithUrl(new Uri(web.BaseAddress!, "/hubs/training"))
+        .AddJsonProtocol(o => EngineJson.Configure(o.PayloadSerializerOptions))
+        .Build();
+
+    static async Task<List<RunEvent>> WatchAll(HubConnection hub, string id)
+    {
+        var events = new List<RunEvent>();
+        await foreach (var e in hub.StreamAsync<RunEvent>("Watch", id)) events.Add(e);
+        return events;
+    }
+
+    static async Task FirstEvaluation(HubConnection hub, string id)
+    {
+        using var stop = new CancellationTokenSource();
+        await foreach (var e in hub.StreamAsync<RunEvent>("Watch", id, stop.Token))
+            if (e.Kind == RunEventKind.Evaluation) { stop.Cancel(); return; }
+    }
+
+    static async Task<string> Submit(HttpClient http, object body)
+    {
+        var response = await http.PostAsJsonAsync("/api/runs", body);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Polls a JSON resource until it satisfies the condition (the cluster has no event to wait on from here).</summary>
+    static async Task<JsonElement> WaitFor(HttpClient http, string path, Func<JsonElement, bool> condition)
+    {
+        while (true)
+        {
+            using var response = await http.GetAsync(path);
+            if (response.IsSuccessStatusCode && await response.Content.ReadFromJsonAsync<JsonElement>() is var json && condition(json)) return json;
+            await Task.Delay(250);
+        }
+    }
+
+    static async Task Healthy(HttpClient http)
+    {
+        while (true)
+        {
+            try { if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return; }
+            catch (HttpRequestException) { } // not listening yet
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Asks /healthz twice a second until cancelled: how many answered, and what went wrong.</summary>
+    static async Task<(int Answered, List<string> Failures)> WatchHealth(ClusterNode web, CancellationToken stop)
+    {
+        using var http = web.Http();
+        http.Timeout = TimeSpan.FromSeconds(20);
+        int answered = 0;
+        var failures = new List<string>();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var response = await http.GetAsync("/healthz", stop);
+                if (response.IsSuccessStatusCode) answered++; else failures.Add($"{(int)response.StatusCode}");
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { break; }
+            catch (Exception e) { failures.Add(e.Message); }
+            try { await Task.Delay(500, stop); } catch (OperationCanceledException) { break; }
+        }
+        return (answered, failures);
+    }
+
+    /// <summary>Waits for the task; on timeout fails naming what was awaited, with every node's output.</summary>
+    async Task<T> Until<T>(Task<T> task, string what)
+    {
+        await Until((Task)task, what);
+        return await task;
+    }
+
+    async Task Until(Task task, string what)
+    {
+        try { await task.WaitAsync(Patience); }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"Waited {Patience.TotalMinutes} min for {what}.\n" + string.Join("\n", nodes.Select(n => $"--- {n.Name}{(n.HasExited ? " (exited)" : "")}:\n{Tail(n.Output)}")));
+        }
+    }
+
+    static string Tail(string text) => text.Length <= 6000 ? text : text[^6000..];
+
+    public void Dispose()
+    {
+        foreach (var node in nodes) node.Dispose();
+        redis.Dispose();
+    }
+}
+
+/// <summary>A test that needs redis-server (and PostgreSQL); skipped, visibly, where either is not installed.</summary>
+public sealed class ClusterFactAttribute : FactAttribute
+{
+    public ClusterFactAttribute()
+    {
+        if ((RedisServer.MissingReason ?? ContinualLearning.Storage.Tests.PostgresServer.MissingReason) is { } reason) Skip = reason;
+    }
+}
