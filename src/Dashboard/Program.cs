@@ -1,4 +1,5 @@
 using ContinualLearning.Dashboard.Api;
+using ContinualLearning.Dashboard.Class;
 using ContinualLearning.Dashboard.Components;
 using ContinualLearning.Dashboard.Hubs;
 using ContinualLearning.Dashboard.History;
@@ -20,6 +21,7 @@ builder.Services.AddRunHistory(); // before the queue: runs are recorded from th
 builder.Services.AddSingleton<RunQueue>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<RunQueue>());
 builder.Services.AddSingleton<DataImages>();
+builder.Services.AddClassExperiments();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
@@ -55,6 +57,7 @@ app.MapHealthChecks("/healthz", new() { ResponseWriter = RunDatabaseHealthCheck.
 app.MapRunEndpoints();
 app.MapHistoryEndpoints();
 app.MapIdentityEndpoints();
+app.MapClassEndpoints();
 app.MapHub<TrainingHub>(TrainingHub.Path);
 // SecurityHeaders sends the one Content-Security-Policy (frame-ancestors 'none' included); Blazor's own would be a second.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
