@@ -49,6 +49,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 app.UseStatusCodePages();
 app.UseWebSecurity(); // security headers; 403 to foreign origins, 415 to API writes that are not JSON
 app.UseVisitorIdentity(); // who is asking (cookie or API token; a new visitor gets an identity), then the abuse limits
+app.UseClassBoardGuard(); // a student who opens /class gets a 403, not the instructor's board
 app.UseAntiforgery();
 app.UseStoredRunRedirect();
 app.MapStaticAssets();

@@ -14,7 +14,28 @@ namespace ContinualLearning.Dashboard.Class;
 /// </summary>
 public static class ClassEndpoints
 {
-    public static IServiceCollection AddClassExperiments(this IServiceCollection services) => services.AddSingleton<ClassExperiments>();
+    public static IServiceCollection AddClassExperiments(this IServiceCollection services) => services.AddSingleton<ClassExperiments>().AddScoped<BoardRuns>();
+
+    /// <summary>
+    /// The board is the instructor's: loading /class as anyone else answers 403 with a short page saying how to sign in
+    /// (the board itself checks again, for navigation inside the app).
+    /// </summary>
+    public static IApplicationBuilder UseClassBoardGuard(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Equals("/class", StringComparison.OrdinalIgnoreCase)
+            && !context.RequestServices.GetRequiredService<RunOwnership>().MayRunTheClass(context.User))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync("""
+                <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Class board · instructor only</title></head>
+                <body><main><h1>Class board</h1><p data-testid="class-forbidden">Only the instructor may open the class board:
+                <a href="/instructor">sign in as instructor</a> with the instructor key, or go back to the <a href="/">designer</a>.</p></main></body></html>
+                """);
+            return;
+        }
+        await next(context);
+    });
 
     public static void MapClassEndpoints(this IEndpointRouteBuilder app)
     {

@@ -36,15 +36,14 @@ public sealed class ClassExperiments(RunQueue queue, RunHistory history, Display
             return ClassOutcome<ExperimentView>.Invalid(new ConfigError("param", $"must be one of {string.Join(", ", SweepParameters.Names)}"));
         if (SweepParameters.StrategyUsing(param) is not null && StrategyRegistry.ParameterOf(config.Strategy, param) is null)
             return ClassOutcome<ExperimentView>.Invalid(new ConfigError("param", $"{param} is not a parameter of the strategy '{ConfigErrors.Cut(config.Strategy, 40)}', so it would change nothing"));
-        var declared = StrategyRegistry.ParameterOf(config.Strategy, param);
-        var range = declared?.SliderRange ?? (declared is { } d && double.IsFinite(d.Max) && d.Max < 1e6 && !d.LogScale ? (d.Min, d.Max) : ((double, double)?)null);
-        double? min = request.Min ?? range?.Item1, max = request.Max ?? range?.Item2;
+        var defaults = DefaultRange(config, param);
+        double? min = request.Min ?? defaults.Min, max = request.Max ?? defaults.Max;
         var errors = new List<ConfigError>();
         if (min is null) errors.Add(new("min", $"must be given for {param} (it declares no range)"));
         if (max is null) errors.Add(new("max", $"must be given for {param} (it declares no range)"));
         if (errors.Count > 0) return ClassOutcome<ExperimentView>.Invalid([.. errors]);
         bool integer = SweepParameters.IsInteger(param);
-        double step = request.Step ?? (integer ? 1 : declared is { LogScale: false } p && p.Step > 0 ? p.Step : (max!.Value - min!.Value) / 20);
+        double step = request.Step ?? defaults.Step ?? (integer ? 1 : (max!.Value - min!.Value) / 20);
 
         if (!double.IsFinite(min!.Value)) errors.Add(new("min", "must be a finite number"));
         if (!double.IsFinite(max!.Value)) errors.Add(new("max", "must be a finite number"));
@@ -69,6 +68,18 @@ public sealed class ClassExperiments(RunQueue queue, RunHistory history, Display
         try { Store.AddExperiment(experiment); }
         catch (RunStoreUnavailableException e) { return ClassOutcome<ExperimentView>.Problem(503, "The run database cannot be written", $"{e.Message}; nothing was published. Try again later."); }
         return ClassOutcome<ExperimentView>.Ok(View(experiment.Id)!);
+    }
+
+    /// <summary>
+    /// The range a parameter's declaration suggests (its slider range, else its allowed range when that is a plain
+    /// linear one) and its step; nulls where it declares none (config fields such as learningRate).
+    /// </summary>
+    public static (double? Min, double? Max, double? Step) DefaultRange(RunConfig config, string param)
+    {
+        if (StrategyRegistry.ParameterOf(config.Strategy, param) is not { } p) return (null, null, SweepParameters.IsKnown(param) && SweepParameters.IsInteger(param) ? 1 : null);
+        (double Low, double High)? range = p.SliderRange ?? (double.IsFinite(p.Max) && p.Max < 1e6 && !p.LogScale ? (p.Min, p.Max) : null);
+        double? step = p.Kind == ParameterKind.Integer ? 1 : !p.LogScale && p.Step > 0 ? p.Step : null;
+        return (range?.Low, range?.High, step);
     }
 
     /// <summary>What is wrong with a student's value for this experiment (field "value"), or none.</summary>
