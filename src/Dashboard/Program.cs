@@ -1,4 +1,5 @@
 using ContinualLearning.Dashboard.Api;
+using ContinualLearning.Dashboard.Class;
 using ContinualLearning.Dashboard.Components;
 using ContinualLearning.Dashboard.Hubs;
 using ContinualLearning.Dashboard.History;
@@ -25,6 +26,7 @@ builder.Services.AddSingleton<IRunRegistry, InMemoryRunRegistry>();
 builder.Services.AddRunHistory(); // before the queue: runs are recorded from their first event
 builder.Services.AddRunQueue();
 builder.Services.AddSingleton<DataImages>();
+builder.Services.AddClassExperiments();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
@@ -52,6 +54,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 app.UseStatusCodePages();
 app.UseWebSecurity(); // security headers; 403 to foreign origins, 415 to API writes that are not JSON
 app.UseVisitorIdentity(); // who is asking (cookie or API token; a new visitor gets an identity), then the abuse limits
+app.UseClassBoardGuard(); // a student who opens /class gets a 403, not the instructor's board
 app.UseAntiforgery();
 app.UseStoredRunRedirect();
 app.MapStaticAssets();
@@ -60,6 +63,7 @@ app.MapHealthChecks("/healthz", new() { ResponseWriter = RunDatabaseHealthCheck.
 app.MapRunEndpoints();
 app.MapHistoryEndpoints();
 app.MapIdentityEndpoints();
+app.MapClassEndpoints();
 app.MapHub<TrainingHub>(TrainingHub.Path);
 // SecurityHeaders sends the one Content-Security-Policy (frame-ancestors 'none' included); Blazor's own would be a second.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

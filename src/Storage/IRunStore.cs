@@ -82,4 +82,22 @@ public interface IRunStore : IDisposable
     /// history. Returns false when there is no such sweep.
     /// </summary>
     bool DeleteSweep(string id, bool withRuns);
+
+    /// <summary>Runs created at or after <paramref name="since"/>, newest first, at most <paramref name="limit"/> (the class board).</summary>
+    IReadOnlyList<RunSummary> ListRecentRuns(DateTimeOffset since, int limit);
+
+    /// <summary>Stores a new class experiment (open).</summary>
+    void AddExperiment(StoredExperiment experiment);
+    StoredExperiment? GetExperiment(string id);
+    /// <summary>The newest <paramref name="limit"/> class experiments, newest first.</summary>
+    IReadOnlyList<StoredExperiment> ListExperiments(int limit);
+    /// <summary>Closes an experiment to new runs (closing again keeps the first time). False when there is no such experiment.</summary>
+    bool CloseExperiment(string id, DateTimeOffset closedAt);
+    /// <summary>
+    /// Links a stored run to an experiment with the value its student chose, only while the experiment is open (checked
+    /// in the same statement). False when the experiment is unknown or closed.
+    /// </summary>
+    bool JoinExperiment(string experimentId, string runId, double value, DateTimeOffset joinedAt);
+    /// <summary>The runs that joined an experiment, in the order they joined (deleted runs leave it).</summary>
+    IReadOnlyList<ExperimentRun> ExperimentRuns(string experimentId);
 }

@@ -15,7 +15,7 @@ namespace ContinualLearning.Storage;
 /// open connections, set the database up, and spell the few things their dialects disagree on.
 /// Each operation takes its own pooled connection; every write is one transaction and goes through the fault hook.
 /// </summary>
-public abstract class SqlRunStore : IRunStore
+public abstract partial class SqlRunStore : IRunStore
 {
     private protected SqlRunStore(SqlDialect dialect) => this.dialect = dialect;
 
@@ -245,6 +245,7 @@ public abstract class SqlRunStore : IRunStore
         {
             using var tx = connection.BeginTransaction();
             connection.Execute(SharedSql.DeleteEvents, list, tx);
+            connection.Execute(ExperimentSql.Unlink, list, tx); // a deleted run leaves its class experiment's curve too
             int deleted = connection.Execute(SharedSql.DeleteRun, list, tx);
             tx.Commit();
             return deleted;

@@ -13,6 +13,8 @@ public sealed class SeededDashboard : DashboardServer, IAsyncLifetime
 {
     public string RunId { get; private set; } = "";
     public string SweepId { get; private set; } = "";
+    /// <summary>A class experiment (personal mode: the local user runs the class) with one finished run on its curve.</summary>
+    public string ExperimentId { get; private set; } = "";
     IPlaywright? playwright;
     public IBrowser Browser { get; private set; } = null!;
 
@@ -28,7 +30,12 @@ public sealed class SeededDashboard : DashboardServer, IAsyncLifetime
         var sweep = await http.PostAsJsonAsync("/api/sweeps", new { config = QuickConfig, param = "replayRatio", values = new[] { 0.0, 0.5 }, seeds = 1 }, EngineJson.Options);
         sweep.EnsureSuccessStatusCode();
         SweepId = (await sweep.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var experiment = await http.PostAsJsonAsync("/api/class/experiments", new { config = QuickConfig, min = 0, max = 0.5, step = 0.5 }, EngineJson.Options);
+        experiment.EnsureSuccessStatusCode();
+        ExperimentId = (await experiment.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        (await http.PostAsJsonAsync($"/api/class/experiments/{ExperimentId}/runs", new { value = 0.5 }, EngineJson.Options)).EnsureSuccessStatusCode();
         await WaitFor(http, $"/api/sweeps/{SweepId}", s => s.GetProperty("status").GetString() == "finished");
+        await WaitFor(http, $"/api/class/experiments/{ExperimentId}", e => e.GetProperty("finished").GetInt32() == 1);
         await WaitFor(http, "/api/history", list => list.EnumerateArray().Any(r => r.GetProperty("id").GetString() == RunId && r.GetProperty("status").GetString() == "finished"));
 
         if (ContinualLearning.Testing.Browser.Path is not null)
@@ -55,8 +62,8 @@ public sealed class SeededDashboard : DashboardServer, IAsyncLifetime
         return page;
     }
 
-    /// <summary>A page's address with {run} and {sweep} filled in.</summary>
-    public string Url(string path) => new Uri(BaseAddress, path.Replace("{run}", RunId).Replace("{sweep}", SweepId)).ToString();
+    /// <summary>A page's address with {run}, {sweep} and {experiment} filled in.</summary>
+    public string Url(string path) => new Uri(BaseAddress, path.Replace("{run}", RunId).Replace("{sweep}", SweepId).Replace("{experiment}", ExperimentId)).ToString();
 
     async Task IAsyncLifetime.DisposeAsync()
     {
@@ -80,6 +87,11 @@ public sealed class AccessibilityTests(SeededDashboard server) : IClassFixture<S
             ("/compare?runs={run}", "[data-testid=accuracy-overlay] .scatterlayer .trace"),
             ("/sweeps", "[data-testid=sweep-list] a"),
             ("/sweeps/{sweep}", "[data-testid=sweep-page][data-status=finished] [data-testid=tradeoff-chart] .scatterlayer .trace"),
+            ("/run/{run}", "[data-testid=live-run][data-status=finished] [data-testid=accuracy-chart] .scatterlayer .trace"),
+            ("/instructor", "[data-testid=instructor-page]"),
+            ("/class", "[data-testid=experiment-curve][data-points='1'] [data-testid=experiment-chart] .scatterlayer .trace"),
+            ("/class/{experiment}", "[data-testid=join-page] [data-testid=fixed-config]"),
+            ("/class/publish?strategy=replay", "[data-testid=publish-form]"),
         ];
         foreach (var (path, ready) in pages)
             foreach (var dark in new[] { false, true })

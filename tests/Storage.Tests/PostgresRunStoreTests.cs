@@ -89,7 +89,7 @@ public class PostgresRunStoreTests(PostgresServer postgres) : IDisposable
         }
 
         var store = stores.Open(StoreKind.Postgres);
-        Assert.Equal(4, store.SchemaVersion());
+        Assert.Equal(5, store.SchemaVersion());
         var old = Assert.Single(store.ListRuns());
         Assert.Equal(("old", "local", 0), (old.Id, old.Owner, store.InterruptedOnOpen));
         store.AddSweep("s", "{}", ["old"], T0);

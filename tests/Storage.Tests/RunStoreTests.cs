@@ -30,7 +30,7 @@ public class RunStoreTests(PostgresServer postgres) : IDisposable
     {
         using var store = stores.Open(StoreKind.Sqlite);
         Assert.True(File.Exists(stores.SqlitePath));
-        Assert.Equal(4, store.SchemaVersion());
+        Assert.Equal(5, store.SchemaVersion());
         Assert.Empty(store.ListRuns());
 
         using var connection = new SqliteConnection($"Data Source={stores.SqlitePath}");
@@ -45,7 +45,7 @@ public class RunStoreTests(PostgresServer postgres) : IDisposable
     {
         using (var store = stores.Open(kind)) store.AddRun("a", new RunConfig(), T0);
         using var again = stores.Open(kind);
-        Assert.Equal(4, again.SchemaVersion());
+        Assert.Equal(5, again.SchemaVersion());
         Assert.Equal("a", Assert.Single(again.ListRuns()).Id);
     }
 
@@ -71,7 +71,7 @@ public class RunStoreTests(PostgresServer postgres) : IDisposable
         SqliteConnection.ClearAllPools();
 
         using var store = stores.Open(StoreKind.Sqlite);
-        Assert.Equal(4, store.SchemaVersion()); // sweeps (2), health_probe (3) and owners (4) added
+        Assert.Equal(5, store.SchemaVersion()); // sweeps (2), health_probe (3), owners (4) and class experiments (5) added
         var old = Assert.Single(store.ListRuns());
         Assert.Equal("old", old.Id);
         Assert.Equal("local", old.Owner); // runs from before ownership belong to the local user

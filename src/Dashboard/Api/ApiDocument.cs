@@ -15,6 +15,7 @@ public static class ApiDocument
         ["Runs"] = "Queue training runs and cancel them. Runs train at full speed; pace and pause are per viewer (the hub's WatchFrom), so /pause, /resume and /pace answer 410 Gone.",
         ["History"] = "Stored runs: the list, a run's events, names, deletion and comparisons (JSON and CSV).",
         ["Sweeps"] = "One config parameter over several values × seeds, queued as one group of runs.",
+        ["Class"] = "Class experiments: the instructor publishes a fixed config with one free parameter; students join with their value and train; the class's curve and its CSV export.",
     };
 
     /// <summary>Operations kept only to answer 410 Gone with their replacement: marked deprecated in the document.</summary>

@@ -62,6 +62,29 @@ static class Schema
         ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
         CREATE INDEX runs_owner ON runs (owner, created_at DESC);
         """,
+        // 5: class experiments (a fixed config and one free parameter the students choose) and the runs that joined each.
+        """
+        CREATE TABLE class_experiments (
+            id TEXT PRIMARY KEY,
+            name TEXT,
+            owner TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            closed_at INTEGER,
+            config_json TEXT NOT NULL,
+            param TEXT NOT NULL,
+            min_value REAL NOT NULL,
+            max_value REAL NOT NULL,
+            step REAL NOT NULL
+        );
+        CREATE INDEX class_experiments_created ON class_experiments (created_at DESC);
+        CREATE TABLE class_experiment_runs (
+            run_id TEXT PRIMARY KEY,
+            experiment_id TEXT NOT NULL,
+            value REAL NOT NULL,
+            joined_at INTEGER NOT NULL
+        );
+        CREATE INDEX class_experiment_runs_experiment ON class_experiment_runs (experiment_id, joined_at);
+        """,
     ];
 
     /// <summary>
@@ -115,6 +138,28 @@ static class Schema
         """
         ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
         CREATE INDEX runs_owner ON runs (owner, created_at DESC);
+        """,
+        """
+        CREATE TABLE class_experiments (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            name TEXT,
+            owner TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            closed_at BIGINT,
+            config_json TEXT NOT NULL,
+            param TEXT NOT NULL,
+            min_value DOUBLE PRECISION NOT NULL,
+            max_value DOUBLE PRECISION NOT NULL,
+            step DOUBLE PRECISION NOT NULL
+        );
+        CREATE INDEX class_experiments_created ON class_experiments (created_at DESC);
+        CREATE TABLE class_experiment_runs (
+            run_id TEXT COLLATE "C" PRIMARY KEY,
+            experiment_id TEXT COLLATE "C" NOT NULL,
+            value DOUBLE PRECISION NOT NULL,
+            joined_at BIGINT NOT NULL
+        );
+        CREATE INDEX class_experiment_runs_experiment ON class_experiment_runs (experiment_id, joined_at);
         """,
     ];
 
