@@ -14,12 +14,12 @@ if [[ -z ${CLI:-} ]]; then dotnet build src/Cli -c Release -v quiet -nologo >/de
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 
 class=(--preset split-mnist-5 --iterations-per-task 100)
-task=(--preset split-mnist-5 --scenario task-incremental --iterations-per-task 300)
+task=(--preset split-mnist-5 --scenario task-incremental --iterations-per-task 100)
 domain=(--preset permuted-mnist --iterations-per-task 100)
 declare -A sweeps=(
   [ewc-class]="--seeds 3 --strategy ewc --param ewcLambda --values 0,1e2,1e4,1e6,1e8,1e9,1e10 ${class[*]}"
   [si-class]="--seeds 1 --strategy si --param siC --values 1,100,5000 ${class[*]}"
-  [ewc-task]="--seeds 1 --strategy ewc --param ewcLambda --values 0,1e5,1e10 ${task[*]}"
+  [ewc-task]="--seeds 1 --strategy ewc --param ewcLambda --values 0,1e4,1e10 ${task[*]}"
   [si-task]="--seeds 1 --strategy si --param siC --values 1,10,1000 ${task[*]}"
   [ewc-domain]="--seeds 1 --strategy ewc --param ewcLambda --values 0,1e2,1e4 ${domain[*]}"
   [si-domain]="--seeds 1 --strategy si --param siC --values 1,10,100 ${domain[*]}"
