@@ -27,6 +27,7 @@ public static class Summary
         s.AppendLine($"average accuracy   {r.AverageAccuracy:0.0}%");
         s.AppendLine($"forgetting         {r.Forgetting:0.0} points");
         s.AppendLine($"backward transfer  {r.BackwardTransfer:0.0} points");
+        if (r.ForwardTransfer is { } forward) s.AppendLine($"forward transfer   {forward:0.0} points (vs. the untrained model)");
         s.Append($"duration           {r.DurationMs} ms");
         return s.ToString();
     }

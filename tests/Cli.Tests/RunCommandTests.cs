@@ -24,8 +24,11 @@ public class RunCommandTests
         Assert.Equal(64, config.GetProperty("batchSize").GetInt32());
         var r = Matrix(result);
         Assert.True(r[0][0] > 85 && r[1][0] < 30, $"R = {JsonSerializer.Serialize(r)}");
-        foreach (var field in new[] { "averageAccuracy", "forgetting", "backwardTransfer", "durationMs" })
+        foreach (var field in new[] { "averageAccuracy", "forgetting", "backwardTransfer", "forwardTransfer", "durationMs" })
             Assert.Equal(JsonValueKind.Number, result.GetProperty(field).ValueKind);
+        // Forward transfer: task 2 just before training it, against the untrained model (both from the same run).
+        var initial = result.GetProperty("initialAccuracies").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.Equal(r[0][1] - initial[1], result.GetProperty("forwardTransfer").GetDouble(), 9);
         var dataset = result.GetProperty("dataset");
         Assert.Equal("mnist-10k", dataset.GetProperty("name").GetString());
         Assert.Equal(8000, dataset.GetProperty("trainSize").GetInt32());
@@ -56,6 +59,7 @@ public class RunCommandTests
         Assert.Contains("after \\ on", output.StdOut);
         Assert.Contains("task 3", output.StdOut);
         Assert.Contains("average accuracy", output.StdOut);
+        Assert.Contains("forward transfer", output.StdOut);
         Assert.Contains("task 3 done", output.StdErr);
     }
 

@@ -129,7 +129,7 @@ public sealed class StrategyDesignerTests
     [Theory]
     [InlineData("si", "si-c")]
     [InlineData("lwf", "lwf-alpha")]
-    [InlineData("agem", "agem-memory-per-task")]
+    [InlineData("agem", "agem-memory-per-class")]
     [InlineData("generative-replay", "generator-latent")]
     public async Task Each_strategy_shows_its_explanation_and_its_parameters(string strategy, string testId)
     {

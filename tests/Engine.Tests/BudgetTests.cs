@@ -208,5 +208,29 @@ public class BudgetTests
         Assert.Equal("values", error.Field);
         Assert.StartsWith("100000: iterationsPerTask", error.Message);
     }
-}
 
+    [Fact]
+    public void ReplayBatchesArePricedErDoublesAStepAndDerMore()
+    {
+        // The paper's split MNIST at 100 iterations: training dominates (evaluation is off), as in the calibration run.
+        var naive = Presets.Get(Presets.SplitMnist5) with { IterationsPerTask = 100, EvalEvery = 100_000 };
+        double Seconds(string strategy) => RunCostEstimate.For(naive with { Strategy = strategy }, Bundled).ComputeSeconds;
+        Assert.InRange(Seconds("er") / Seconds("naive"), 1.8, 2.2);             // a replay batch as large as the current one
+        Assert.InRange(Seconds("der") / Seconds("naive"), 2.8, 3.6);            // two memory batches and the logits it keeps
+        Assert.Equal(Seconds("replay-reservoir"), Seconds("er"), 9);             // the same work, one concatenated batch
+        var er = RunCostEstimate.For(naive with { Strategy = "er" }, Bundled);
+        var der = RunCostEstimate.For(naive with { Strategy = "der" }, Bundled);
+        Assert.Equal(8.0 * naive.MemoryPerClass * 10, er.StrategyBytes);        // an index and a task per kept sample
+        Assert.Equal((8.0 + 4 * 10) * naive.MemoryPerClass * 10, der.StrategyBytes); // and der its 10 logits
+        Assert.True(der.ActivationBytes > er.ActivationBytes);
+    }
+
+    [Fact]
+    public void AgemMemoryIsPricedPerClassOfEveryTaskButTheLast()
+    {
+        var agem = Presets.Get(Presets.SplitMnist5) with { Strategy = "agem" };
+        var perClass = RunCostEstimate.For(agem, Bundled).StrategyBytes;
+        var doubled = RunCostEstimate.For(ContinualLearning.Engine.Strategies.StrategyParameterValues.With(agem, "agemMemoryPerClass", 200), Bundled).StrategyBytes;
+        Assert.Equal(8.0 * 100 * 2 * 4, doubled - perClass);                    // 100 more samples of each of 8 classes
+    }
+}

@@ -64,10 +64,11 @@ public class ConfigAndPresetTests
         var bad = new RunConfig
         {
             EwcLambda = -1, EwcMode = "both", EwcGamma = 0, FisherSamples = 0, SiC = double.NaN, LwfAlpha = -1, LwfTemperature = 0,
-            AgemMemoryPerTask = 0, GeneratorHidden = 1, GeneratorLatent = 0, Preset = "nope",
+            GeneratorHidden = 1, GeneratorLatent = 0, Preset = "nope",
         };
+        bad = StrategyParameterValues.With(StrategyParameterValues.With(bad, "agemMemoryPerClass", 0), "generatorIterationRatio", 0.5);
         Assert.Equal(
-            new[] { "preset", "ewcLambda", "ewcMode", "ewcGamma", "fisherSamples", "siC", "lwfAlpha", "lwfTemperature", "agemMemoryPerTask", "generatorHidden", "generatorLatent" }.Order(),
+            new[] { "preset", "ewcLambda", "ewcMode", "ewcGamma", "fisherSamples", "siC", "lwfAlpha", "lwfTemperature", "agemMemoryPerClass", "generatorIterationRatio", "generatorHidden", "generatorLatent" }.Order(),
             Fields(bad).Order());
     }
 }

@@ -55,4 +55,18 @@ public class MetricsTests
         Assert.Equal(ContinualMetrics.Forgetting(ThreeTasks), result.Forgetting);
         Assert.Equal(ContinualMetrics.BackwardTransfer(ThreeTasks), result.BackwardTransfer);
     }
+
+    [Fact]
+    public void ForwardTransferIsTheAccuracyJustBeforeATaskMinusTheUntrainedModels()
+    {
+        double[] untrained = [10, 12, 8];
+        // R[0][1] − b[1] = 10 − 12, R[1][2] − b[2] = 20 − 8.
+        Assert.Equal(((ThreeTasks[0][1] - 12) + (ThreeTasks[1][2] - 8)) / 2, ContinualMetrics.ForwardTransfer(ThreeTasks, untrained), 10);
+        Assert.Equal(0, ContinualMetrics.ForwardTransfer([[90]], [10]));
+        Assert.Equal(0, ContinualMetrics.ForwardTransfer(ThreeTasks, [10])); // no reference for later tasks: nothing to say
+        var result = RunResult.From(new Config.RunConfig(), ThreeTasks, 12, new DataSetInfo("x", 1, 1, false), untrained);
+        Assert.Equal(ContinualMetrics.ForwardTransfer(ThreeTasks, untrained), result.ForwardTransfer);
+        Assert.Equal(untrained, result.InitialAccuracies);
+        Assert.Null(RunResult.From(new Config.RunConfig(), ThreeTasks, 12, new DataSetInfo("x", 1, 1, false)).ForwardTransfer);
+    }
 }

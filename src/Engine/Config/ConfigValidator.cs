@@ -82,9 +82,10 @@ public static class ConfigValidator
         Check(c.IterationsPerTask is null or (>= 1 and <= 100_000), "iterationsPerTask", "must be between 1 and 100000 when set");
         Check(StrategyRegistry.Names.Contains(c.Strategy), "strategy", $"must be one of {string.Join(", ", StrategyRegistry.Names)}");
         // Strategy parameters: each declared once, beside its strategy (StrategyInfo), checked whichever strategy is chosen.
-        foreach (var (parameter, _) in StrategyRegistry.Parameters)
+        foreach (var parameter in StrategyRegistry.Parameters.Select(p => p.Parameter).Concat(StrategyRegistry.LegacyParameters))
             if (parameter.Check(c) is { } rule) errors.Add(new(parameter.Name, rule));
-        foreach (var unknown in (c.StrategyParameters?.Keys.ToArray() ?? []).Where(k => StrategyRegistry.Parameters.All(p => p.Parameter.Name != k)))
+        foreach (var unknown in (c.StrategyParameters?.Keys.ToArray() ?? [])
+                     .Where(k => StrategyRegistry.Parameters.All(p => p.Parameter.Name != k) && StrategyRegistry.LegacyParameters.All(p => p.Name != k)))
             errors.Add(new(unknown, "is not a config field"));
         Check(c.Seed >= 0, "seed", "must be 0 or greater");
         Check(c.EvalEvery is >= 1 and <= 100_000, "evalEvery", "must be between 1 and 100000");

@@ -44,8 +44,6 @@ public sealed record RunConfig
     public double LwfAlpha { get; init; } = 1.0;
     /// <summary>lwf: softmax temperature of the distillation.</summary>
     public double LwfTemperature { get; init; } = 2.0;
-    /// <summary>agem: training samples of each finished task kept in the episodic memory.</summary>
-    public int AgemMemoryPerTask { get; init; } = 100;
     /// <summary>generative-replay: hidden width of the VAE's encoder and decoder (one hidden layer each).</summary>
     public int GeneratorHidden { get; init; } = 400;
     /// <summary>generative-replay: size of the VAE's latent code.</summary>

@@ -1,4 +1,5 @@
 using ContinualLearning.Engine.Data;
+using ContinualLearning.Engine.Strategies;
 using ContinualLearning.Engine.Tasks;
 
 namespace ContinualLearning.Engine.Config;
@@ -92,14 +93,21 @@ public sealed record RunCostEstimate
             "ewc" => BytesPerFloat * parameters * (c.EwcMode == "online" ? 4 : 2.0 * taskCount), // Fisher + anchor per kept penalty
             "si" => BytesPerFloat * parameters * 6, // ω, anchor, path integral, task start, last gradient, last weights
             "lwf" => BytesPerFloat * parameters, // the frozen previous model
-            "agem" => BytesPerFloat * parameters * 2 + sampleBytes * c.AgemMemoryPerTask * taskCount, // two flat gradients
+            // two flat gradients and the memory of every task but the last
+            "agem" => BytesPerFloat * parameters * 2 + sampleBytes * Agem.MemoryAfter(c, Enumerable.Range(0, taskCount - 1).Select(t => (domain ? split[0] : split[t]).Length)),
             "generative-replay" => BytesPerFloat * (parameters + 5 * vae), // previous solver; VAE, its gradients, Adam, previous VAE
             "replay" => sampleBytes * c.ReplayRatio * train.Sum(),
-            "replay-reservoir" => sampleBytes * c.MemoryPerClass * classes,
+            "replay-reservoir" or "er" => sampleBytes * c.MemoryPerClass * classes,
+            "der" => (sampleBytes + BytesPerFloat * classes) * c.MemoryPerClass * classes, // each memory sample keeps its logits
             _ => 0,
         };
-        // Strategies that push a second batch (memory or generated) through the model.
-        double batchCopies = c.Strategy is "replay-reservoir" or "agem" or "generative-replay" or "lwf" ? 2 : 1;
+        // Strategies that push a second batch (memory or generated) through the model; der pushes two memory batches.
+        double batchCopies = c.Strategy switch
+        {
+            "replay-reservoir" or "agem" or "generative-replay" or "lwf" or "er" => 2,
+            "der" => 3,
+            _ => 1,
+        };
         double activationBytes = BytesPerFloat * activationsPerSample * Math.Max(3 * c.BatchSize * batchCopies, 1000);
 
         // Steps: whole epochs over what each task trains on (replay and joint lengthen later tasks), or a fixed count.
@@ -120,7 +128,8 @@ public sealed record RunCostEstimate
         double perSample = c.Strategy switch
         {
             "lwf" => 7, // a second forward/backward of the current model and the old model's forward
-            "agem" or "replay-reservoir" => 6, // a memory batch as large as the current one
+            "agem" or "replay-reservoir" or "er" => 6, // a memory batch as large as the current one
+            "der" => 10, // two memory batches (logits, labels) and a forward of the current batch for the logits it keeps
             "generative-replay" => 7 + 7 * vae / Math.Max(1, forward),
             _ => 3,
         };
@@ -135,7 +144,8 @@ public sealed record RunCostEstimate
         double evaluatedSamples = taskCount * (double)c.EvalSamplesPerTask + PreviewImages;
         double evaluationsPerTask(double s) => Math.Floor(s / c.EvalEvery) + 1;
         double evaluations = 1 + steps.Sum(evaluationsPerTask);
-        double seconds = 0;
+        // The untrained model on every task's test set (forward transfer's reference).
+        double seconds = test.Sum() * (SecondsPerMac * forward + SecondsPerSampleRead) + SecondsPerSmallPass * taskCount;
         for (int t = 0; t < taskCount; t++)
         {
             double stepMacs = pnn
@@ -144,7 +154,10 @@ public sealed record RunCostEstimate
             seconds += steps[t] * (SecondsPerMac * stepMacs + SecondsPerStep + SecondsPerSampleRead * c.BatchSize * batchCopies);
             seconds += evaluationsPerTask(steps[t]) * (evaluatedSamples * (SecondsPerMac * forward + SecondsPerSampleRead) + SecondsPerSmallPass * taskCount);
             seconds += test.Sum() * (SecondsPerMac * forward + SecondsPerSampleRead) + SecondsPerSmallPass * taskCount; // the accuracy matrix row
-            if (c.Strategy == "ewc") seconds += c.FisherSamples * (SecondsPerMac * 3 * forward + SecondsPerSmallPass + SecondsPerSampleRead);
+            bool moreTasksFollow = t < taskCount - 1; // no end-of-task work after the last task
+            if (c.Strategy == "ewc" && moreTasksFollow) seconds += c.FisherSamples * (SecondsPerMac * 3 * forward + SecondsPerSmallPass + SecondsPerSampleRead);
+            if (c.Strategy == "generative-replay" && moreTasksFollow) // the generator's extra iterations at the task's end
+                seconds += (GenerativeReplay.IterationRatio.Number(c) - 1) * steps[t] * (SecondsPerMac * 7 * c.BatchSize * vae + SecondsPerStep);
         }
         double events = totalSteps + evaluations + 2.0 * taskCount + 2; // steps, evaluations, task started/finished, started, the end
 

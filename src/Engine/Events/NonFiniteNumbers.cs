@@ -21,6 +21,8 @@ public static class NonFiniteNumbers
             if (!double.IsFinite(r.Forgetting)) return "result.forgetting";
             if (!AllFinite(r.ForgettingPerTask)) return "result.forgettingPerTask";
             if (!double.IsFinite(r.BackwardTransfer)) return "result.backwardTransfer";
+            if (r.InitialAccuracies is { } initial && !AllFinite(initial)) return "result.initialAccuracies";
+            if (r.ForwardTransfer is { } forward && !double.IsFinite(forward)) return "result.forwardTransfer";
         }
         return null;
     }

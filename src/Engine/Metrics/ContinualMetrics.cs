@@ -23,6 +23,18 @@ public static class ContinualMetrics
         return perTask.Length == 0 ? 0 : perTask.Average();
     }
 
+    /// <summary>
+    /// Forward transfer (Lopez-Paz and Ranzato 2017, as Avalanche computes it): mean over tasks t ≥ 2 of R[t-1][t] − b[t],
+    /// the accuracy on task t just before training it minus b[t], the accuracy on task t of the randomly initialised
+    /// model (the run's own initial weights, so the same seed). Positive when earlier tasks already help with a later
+    /// one; 0 with fewer than two tasks or when b does not cover every task.
+    /// </summary>
+    public static double ForwardTransfer(double[][] r, double[] initial)
+    {
+        if (r.Length < 2 || initial.Length < r.Length) return 0;
+        return Enumerable.Range(1, r.Length - 1).Average(t => r[t - 1][t] - initial[t]);
+    }
+
     /// <summary>Mean over earlier tasks of R[T-1][i] - R[i][i]: negative when learning later tasks hurt earlier ones.</summary>
     public static double BackwardTransfer(double[][] r)
     {

@@ -47,6 +47,20 @@ public sealed class Vae : Module<Tensor, Tensor>
         return (reconstruction.Plus(kl).Times(1.0 / inputs.shape[0]), logits);
     }
 
+    /// <summary>A frozen copy (same weights, no gradients, eval mode): the previous generator of generative replay.</summary>
+    public Vae FrozenCopy()
+    {
+        var copy = new Vae(Pixels, Hidden, Latent);
+        using (no_grad())
+        {
+            var weights = state_dict();
+            foreach (var (name, t) in copy.state_dict()) t.copy_(weights[name]);
+        }
+        foreach (var p in copy.parameters()) p.requires_grad = false;
+        copy.eval();
+        return copy;
+    }
+
     /// <summary>Images in [0, 1] decoded from codes drawn from the prior.</summary>
     public Tensor Sample(int count, Generator generator) => DecodeLogits(randn(count, Latent, generator: generator)).sigmoid();
 }

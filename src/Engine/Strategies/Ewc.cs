@@ -57,6 +57,9 @@ public sealed class Ewc : Strategy
 
     public int PenaltyCount => penalties.Count;
 
+    /// <summary>Fishers estimated so far: one per task that has a later one (none after the last task).</summary>
+    public int FisherEstimates { get; private set; }
+
     public override string StrengthKnob => "λ (ewcLambda)";
 
     public override Tensor Loss(TrainingContext ctx, Batch batch)
@@ -78,8 +81,10 @@ public sealed class Ewc : Strategy
 
     public override void EndTask(TrainingContext ctx)
     {
+        if (!ctx.MoreTasksFollow) return; // a Fisher only protects this task from later ones
         using var scope = NewDisposeScope();
         var fisher = EstimateFisher(ctx);
+        FisherEstimates++;
         var anchor = ctx.Model.parameters().Select(p => p.detach().clone()).ToArray();
         if (ctx.Config.EwcMode == "online" && penalties.Count == 1)
         {

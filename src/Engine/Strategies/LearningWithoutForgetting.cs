@@ -7,7 +7,10 @@ namespace ContinualLearning.Engine.Strategies;
 /// <summary>
 /// Learning without forgetting (Li and Hoiem 2017): no stored data; after each task a frozen copy of the model is kept,
 /// and later tasks add α · T² · KL(previous ‖ current) between the two models' softened outputs (temperature T) on the
-/// current inputs, over the classes of earlier tasks (per earlier task's head in task-incremental).
+/// current inputs, over the classes of earlier tasks (per earlier task's head in task-incremental). In
+/// domain-incremental the weight grows with the number of earlier tasks (α · (t−1) at task t): van de Ven et al. weigh
+/// the current loss 1/t and the distillation (t−1)/t, whose ratio is the same; every earlier task is distilled through
+/// the one output layer, so the old tasks' share of the loss keeps pace with how many there are.
 /// </summary>
 public sealed class LearningWithoutForgetting : Strategy
 {
@@ -15,7 +18,7 @@ public sealed class LearningWithoutForgetting : Strategy
     long[][] groups = [];
 
     public static StrategyInfo Info { get; } = new("lwf", "lwf — learning without forgetting", "Distils the previous model's outputs; stores no data.",
-        "Learning without forgetting: the previous model's outputs on new images become soft targets to keep matching; no old data is stored. α weighs them against the new task; a higher temperature softens them.")
+        "Learning without forgetting: the previous model's outputs on new images become soft targets to keep matching; no old data is stored. α weighs them against the new task (in domain-incremental, α times the number of earlier tasks, as van de Ven et al. do); a higher temperature softens them.")
     {
         Parameters =
         [
@@ -35,8 +38,11 @@ public sealed class LearningWithoutForgetting : Strategy
         if (previous is null) return loss;
         var distillation = Distillation(ctx, batch.Inputs);
         LastDistillation = distillation.item<float>();
-        return loss.Plus(distillation.Times(ctx.Config.LwfAlpha));
+        return loss.Plus(distillation.Times(Weight(ctx.Config, ctx.Task)));
     }
+
+    /// <summary>The distillation weight at a task (0-based): α, times the number of earlier tasks in domain-incremental.</summary>
+    public static double Weight(RunConfig c, int task) => c.Scenario == Scenarios.DomainIncremental ? c.LwfAlpha * task : c.LwfAlpha;
 
     /// <summary>T² · mean over samples of Σ over class groups of KL(softmax(old/T) ‖ softmax(new/T)).</summary>
     public Tensor Distillation(TrainingContext ctx, Tensor inputs)
@@ -58,6 +64,7 @@ public sealed class LearningWithoutForgetting : Strategy
 
     public override void EndTask(TrainingContext ctx)
     {
+        if (!ctx.MoreTasksFollow) return; // the frozen copy only teaches later tasks
         previous?.Dispose();
         previous = ctx.FrozenCopy();
         var seen = ctx.Stream.Tasks.Take(ctx.Task + 1).ToArray();

@@ -27,7 +27,7 @@ public sealed class Replay : Strategy
     {
         // Nothing trains after the last task, so its samples would never be replayed: the memory stays what the
         // designer says it keeps (task 1's share in a two-task run), and the live memory panel shows just that.
-        if (ctx.Task == ctx.Stream.Tasks.Count - 1) return;
+        if (!ctx.MoreTasksFollow) return;
         var train = ctx.CurrentTask.Train.ToArray();
         // Its own seeded source, so the training stream is shuffled exactly as naive's (ratio 0 is naive).
         (chooser ??= new Random(ctx.Config.Seed)).Shuffle(train);

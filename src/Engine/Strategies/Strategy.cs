@@ -28,7 +28,10 @@ public abstract class Strategy : IDisposable
 
     public virtual void AfterStep(TrainingContext ctx) { }
 
-    /// <summary>End-of-task work; loops over samples should call ctx.ThrowIfCancelled() so Cancel acts within one iteration.</summary>
+    /// <summary>
+    /// End-of-task work; loops over samples should call ctx.ThrowIfCancelled() so Cancel acts within one iteration.
+    /// Work that only serves later tasks is skipped when !ctx.MoreTasksFollow (the run ends after this task).
+    /// </summary>
     public virtual void EndTask(TrainingContext ctx) { }
 
     /// <summary>Samples currently held in a replay memory, for display.</summary>

@@ -74,6 +74,8 @@ public sealed record StrategyParameter(string Name, string Label, string Meaning
 public sealed record StrategyInfo(string Name, string Title, string Summary, string Explanation)
 {
     public IReadOnlyList<StrategyParameter> Parameters { get; init; } = [];
+    /// <summary>Fields an older version declared: still accepted and checked (stored runs and shared links load), no longer offered.</summary>
+    public IReadOnlyList<StrategyParameter> LegacyParameters { get; init; } = [];
     /// <summary>Scenarios it runs in; null = all.</summary>
     public string[]? Scenarios { get; init; }
     /// <summary>Why it refuses the other scenarios (shown as the error).</summary>

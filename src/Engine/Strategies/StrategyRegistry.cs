@@ -34,6 +34,9 @@ public static class StrategyRegistry
         [.. All.SelectMany(s => s.Parameters.Select(p => (p, s.Name))).GroupBy(x => x.p.Name)
             .Select(g => (g.First().p, g.Select(x => x.Name).ToArray()))];
 
+    /// <summary>Parameters an older version declared, still accepted and checked by the validator but not offered.</summary>
+    public static IReadOnlyList<StrategyParameter> LegacyParameters { get; } = [.. All.SelectMany(s => s.LegacyParameters).DistinctBy(p => p.Name)];
+
     /// <summary>The declaration of a parameter for the given strategy, or null when that strategy does not read it.</summary>
     public static StrategyParameter? ParameterOf(string? strategy, string field) => Find(strategy)?.Parameters.FirstOrDefault(p => p.Name == field);
 

@@ -74,6 +74,7 @@ public sealed class SynapticIntelligence : Strategy
 
     public override void EndTask(TrainingContext ctx)
     {
+        if (!ctx.MoreTasksFollow) return; // Ω only protects this task from later ones
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var parameters = ctx.Model.parameters().ToArray();

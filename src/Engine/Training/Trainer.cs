@@ -46,6 +46,8 @@ public static class Trainer
                 data.ClassNames, preview, ModelFactory.ParameterCount(model)),
         });
         Evaluate(ctx, strategy, log, preview);
+        // Forward transfer's reference: the untrained model (this seed's initial weights) on every task's full test set.
+        var initial = TestAllTasks(ctx);
 
         var matrix = new List<double[]>();
         foreach (var task in stream.Tasks)
@@ -60,7 +62,7 @@ public static class Trainer
             }
         }
         return RunResult.From(config, matrix.ToArray(), clock.ElapsedMilliseconds,
-            new DataSetInfo(data.Name, data.Train.Count, data.Test.Count, data.IsBundledSubset));
+            new DataSetInfo(data.Name, data.Train.Count, data.Test.Count, data.IsBundledSubset), initial);
     }
 
     /// <summary>One task: its training steps, the strategy's end-of-task work, then the full test of every task (one matrix row).</summary>
@@ -79,9 +81,7 @@ public static class Trainer
         TrainTask(ctx, strategy, log, control, preview, samples, steps);
         strategy.EndTask(ctx);
         ThrowIfWeightsDiverged(ctx, strategy, stepInTask: 0);
-        model.eval();
-        var row = ctx.Stream.Tasks.Select(t => PercentCorrect(ctx, t.Index, t.Test)).ToArray();
-        model.train();
+        var row = TestAllTasks(ctx);
         var memory = strategy.Memory;
         log.Append(new RunEvent
         {
@@ -90,6 +90,15 @@ public static class Trainer
             MemorySample = RunDisplay.MemorySample(memory, ctx.Stream.Data.Train.Labels),
             GeneratedImages = strategy.GeneratedImages(ctx),
         });
+        return row;
+    }
+
+    /// <summary>Accuracy (%) on every task's full test set: one row of the accuracy matrix.</summary>
+    static double[] TestAllTasks(TrainingContext ctx)
+    {
+        ctx.Model.eval();
+        var row = ctx.Stream.Tasks.Select(t => PercentCorrect(ctx, t.Index, t.Test)).ToArray();
+        ctx.Model.train();
         return row;
     }
 

@@ -60,6 +60,11 @@ public sealed class TrainingContext : IDisposable
     /// <summary>Index of the task being trained.</summary>
     public int Task { get; internal set; }
     public TaskSpec CurrentTask => Stream.Tasks[Task];
+    /// <summary>
+    /// False while the last task trains and ends: work that only serves later tasks (Fishers, importances, frozen
+    /// copies, memories) is skipped then, since nothing trains after it.
+    /// </summary>
+    public bool MoreTasksFollow => Task < Stream.Tasks.Count - 1;
     public long Step { get; internal set; }
     /// <summary>The global step at which the current task began (Step − TaskStartStep = steps done in this task).</summary>
     public long TaskStartStep { get; internal set; }

@@ -66,6 +66,7 @@ public sealed class RunComparison
             Column("average accuracy", true, results.Select(r => r?.AverageAccuracy)),
             Column("forgetting", false, results.Select(r => r?.Forgetting)),
             Column("backward transfer", true, results.Select(r => r?.BackwardTransfer)),
+            Column("forward transfer", true, results.Select(r => r?.ForwardTransfer)),
         };
         for (int t = 0; t < tasks; t++)
         {

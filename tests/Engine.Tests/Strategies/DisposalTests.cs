@@ -16,9 +16,10 @@ public class DisposalTests
     {
         var config = TestRuns.Preset(Presets.SplitMnist5, strategy, iterations: 3) with
         {
-            Tasks = "0,1|2,3|4,5", HiddenSizes = [16], GeneratorHidden = 16, FisherSamples = 5, AgemMemoryPerTask = 10, BatchSize = 16,
+            Tasks = "0,1|2,3|4,5", HiddenSizes = [16], GeneratorHidden = 16, FisherSamples = 5, BatchSize = 16,
             Scenario = strategy == "pnn" ? Scenarios.TaskIncremental : Scenarios.ClassIncremental,
         };
+        config = StrategyParameterValues.With(config, Agem.MemoryPerClass.Name, 5);
         using var scope = NewDisposeScope();
         TestRuns.Run(config);
         Assert.Equal(0, scope.DisposablesCount);

@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace ContinualLearning.Engine.Tests.Strategies;
 
+[Collection(TestRuns.TrainingCollection)]
 public class EwcTests
 {
     static RunConfig Small(string mode) => Presets.Get(Presets.PermutedMnist) with
@@ -41,5 +42,15 @@ public class EwcTests
         Assert.Equal(0f, fisher[0][.., 0].abs().max().item<float>());
         Assert.True(fisher[0].sum().item<float>() > 0);
         TestRuns.DisposeAll(ctx);
+    }
+
+    [Fact]
+    public void ATwoTaskRunEstimatesExactlyOneFisher()
+    {
+        using var ewc = new Ewc();
+        TestRuns.Run(TestRuns.Preset(Presets.SplitMnist5, "ewc", iterations: 3) with { Tasks = "0,1|2,3", HiddenSizes = [16], FisherSamples = 5 }, ewc);
+        // The Fisher after the last task would protect it from tasks that never come.
+        Assert.Equal(1, ewc.FisherEstimates);
+        Assert.Equal(1, ewc.PenaltyCount);
     }
 }
