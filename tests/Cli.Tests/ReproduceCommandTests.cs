@@ -146,6 +146,46 @@ public sealed class ReproduceCommandTests : IDisposable
         Assert.Empty(output.StdOut);
     }
 
+    /// <summary>Ctrl+C: the table of what finished is printed, and every run ends in a terminal state in the store (none left queued or running).</summary>
+    [Fact]
+    public async Task InterruptedItPrintsWhatFinishedAndEveryStoredRunHasEnded()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "continual.dll"), "reproduce", "--iterations-per-task", "2000", "--seeds", "3",
+                     "--strategies", "naive", "--scenarios", "task-incremental", "--workers", "1", "--data-dir", dataDir })
+            start.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        // Wait for the plan line (the runs are stored by then), then interrupt as Ctrl+C does.
+        var planned = new TaskCompletionSource();
+        var stderr = Task.Run(async () =>
+        {
+            var all = new System.Text.StringBuilder();
+            while (await process.StandardError.ReadLineAsync() is { } line)
+            {
+                all.AppendLine(line);
+                if (line.StartsWith("reproduce: ")) planned.TrySetResult();
+            }
+            planned.TrySetResult();
+            return all.ToString();
+        });
+        await planned.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        using (var signal = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)])!)
+            await signal.WaitForExitAsync();
+        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
+        {
+            try { await process.WaitForExitAsync(limit.Token); }
+            catch (OperationCanceledException) { process.Kill(true); Assert.Fail("reproduce did not stop after Ctrl+C"); }
+        }
+
+        var printed = await stdout;
+        Assert.True(process.ExitCode == 130, await stderr);
+        Assert.Contains("Interrupted: 0 of 3 runs finished", printed);
+        Assert.Contains("not run (1)", printed);
+        using var store = SqliteRunStore.Open(Path.Combine(dataDir, "runs.db"));
+        Assert.Equal([RunStatus.Cancelled, RunStatus.Cancelled, RunStatus.Cancelled], store.ListRuns().Select(r => r.Status));
+    }
+
     [FashionMnistFact]
     public void FashionMnistRunsOnTheFull60000Images()
     {

@@ -88,12 +88,13 @@ public static class ReproduceCommand
                 try
                 {
                     var outcomes = new ReproduceRunner(store, catalog, workerCount, Console.Error).Run(cells, DateTimeOffset.UtcNow, cancel.Token);
+                    bool interrupted = cancel.IsCancellationRequested;
                     var report = ReproduceReport.From(outcomes, data, catalog.Entry(data).Title, perTask, parse.GetValue(iterations) is null ? budgetName : "custom",
-                        seedCount, chosenScenarios, chosen, store.Location);
+                        seedCount, chosenScenarios, chosen, store.Location, interrupted);
+                    // Interrupted (Ctrl+C), the table of what finished is still printed; every run is stored, the rest as cancelled.
                     Console.Out.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(report, EngineJson.Indented) : report.Table());
-                    return outcomes.Any(o => o.Failure is not null) ? 1 : 0;
+                    return interrupted ? 130 : outcomes.Any(o => o.Failure is not null) ? 1 : 0;
                 }
-                catch (OperationCanceledException) { Console.Error.WriteLine("reproduce cancelled"); return 130; }
                 catch (RunStoreUnavailableException e) { Console.Error.WriteLine($"error: the run database cannot be written: {e.Reason}"); return 1; }
             }
         });

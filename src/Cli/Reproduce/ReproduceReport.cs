@@ -16,10 +16,10 @@ public sealed record ReproduceRow(string Strategy, string Scenario, string? Pape
 public sealed record ReproduceReport(
     string Citation, string PaperTable, string PaperNote, string DomainNote,
     string Dataset, string DatasetTitle, int IterationsPerTask, string Budget, int[] Seeds, string[] Scenarios, string[] Strategies,
-    IReadOnlyList<ReproduceRow> Rows, string? Database)
+    IReadOnlyList<ReproduceRow> Rows, string? Database, bool Interrupted)
 {
     public static ReproduceReport From(IReadOnlyList<CellOutcome> outcomes, string dataset, string datasetTitle, int iterations, string budget, int seeds,
-        string[] scenarios, string[] strategies, string? database) =>
+        string[] scenarios, string[] strategies, string? database, bool interrupted) =>
         new(PaperFigures.Citation, PaperFigures.Table, PaperFigures.Note, PaperFigures.DomainNote, dataset, datasetTitle, iterations, budget,
             [.. Enumerable.Range(0, seeds)], scenarios, strategies,
             outcomes.Select(o =>
@@ -27,8 +27,9 @@ public sealed record ReproduceReport(
                 var accuracies = o.Results.Select(r => r.AverageAccuracy).ToArray();
                 var ours = accuracies.Length == 0 ? null : new OurFigure(SweepStatistics.Mean(accuracies), SweepStatistics.Std(accuracies), accuracies);
                 return new ReproduceRow(o.Cell.Strategy, o.Cell.Scenario, PaperFigures.MethodByStrategy.GetValueOrDefault(o.Cell.Strategy), ours,
-                    PaperFigures.Find(o.Cell.Strategy, o.Cell.Scenario), o.Cell.SkippedBecause, o.Failure, o.GroupId, o.RunIds);
-            }).ToArray(), database);
+                    PaperFigures.Find(o.Cell.Strategy, o.Cell.Scenario), o.Cell.SkippedBecause,
+                    o.Failure ?? (accuracies.Length == 0 && o.Cancelled > 0 ? "cancelled before it finished" : null), o.GroupId, o.RunIds);
+            }).ToArray(), database, interrupted);
 
     static string Short(string scenario) => scenario switch
     {
@@ -63,9 +64,9 @@ public sealed record ReproduceReport(
             foreach (var scenario in Scenarios)
             {
                 var cell = Rows.First(r => r.Strategy == strategy && r.Scenario == scenario);
-                row.Add(cell.Ours is { } o ? $"{F(o.Mean)} ± {F(o.Sd)}"
+                row.Add(cell.Ours is { } o ? $"{F(o.Mean)} ± {F(o.Sd)}{(o.PerSeed.Length < Seeds.Length ? $" (n={o.PerSeed.Length})" : "")}"
                     : cell.Skipped is { } why ? $"skipped {Note(strategy, $"skipped: {why}")}"
-                    : $"failed {Note(strategy, $"failed: {cell.Failed}")}");
+                    : $"{(cell.Failed!.StartsWith("cancelled") ? "not run" : "failed")} {Note(strategy, $"failed: {cell.Failed}")}");
                 if (paper) row.Add(cell.Paper is { } p ? $"{F(p.Mean)} ± {F(p.Sem)}" : "-");
             }
             return row;
@@ -75,6 +76,8 @@ public sealed record ReproduceReport(
         var s = new StringBuilder();
         s.AppendLine($"Three types of incremental learning, split MNIST protocol: {DatasetTitle}; {IterationsPerTask:N0} iterations per task ({Budget} budget), MLP 2x400, Adam lr 0.001, batch 128; seeds {string.Join(", ", Seeds)}.");
         s.AppendLine($"Final average accuracy over all tasks (%); ours: mean ± sd over {Seeds.Length} seed(s){(paper ? "; paper: mean ± s.e.m. as published" : "")}.");
+        if (Interrupted)
+            s.AppendLine($"Interrupted: {Rows.Sum(r => r.Ours?.PerSeed.Length ?? 0)} of {Rows.Sum(r => r.RunIds.Count)} runs finished; (n=k) marks a cell with fewer seeds.");
         s.AppendLine();
         s.AppendLine(string.Join("  ", columns.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
         foreach (var line in lines) s.AppendLine(string.Join("  ", line.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
