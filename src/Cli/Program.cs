@@ -87,5 +87,6 @@ estimate.SetAction(parse =>
 });
 
 var sweep = SweepCommand.Create(options, json);
-var root = new RootCommand("continual: continual-learning experiments (Split MNIST and friends) on TorchSharp.") { run, sweep, estimate };
+var reproduce = ContinualLearning.Cli.Reproduce.ReproduceCommand.Create(json);
+var root = new RootCommand("continual: continual-learning experiments (Split MNIST and friends) on TorchSharp.") { run, sweep, estimate, reproduce };
 return root.Parse(args).Invoke();

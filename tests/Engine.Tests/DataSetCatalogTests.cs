@@ -145,6 +145,26 @@ public sealed class DataSetCatalogTests : IDisposable
     }
 
     [Fact]
+    public void IsOnDiskSeesOnlyFilesAlreadyThereAndNeverDownloads()
+    {
+        ServeBundledAt("/mirror/");
+        var dataDir = TestData.TempDirectory();
+        var fashion = DataSetCatalog.DefaultEntries().Single(e => e.Name == DataSetCatalog.FashionMnist) with { SystemDirectories = [bundled], MirrorUrls = [] };
+        var catalog = CatalogWith(dataDir, MnistAt(baseUrl + "mirror/"), fashion);
+
+        Assert.True(catalog.IsOnDisk(DataSetCatalog.BundledMnist));
+        Assert.False(catalog.IsOnDisk(DataSetCatalog.Mnist)); // downloadable, but not on disk
+        Assert.True(catalog.IsOnDisk(DataSetCatalog.FashionMnist)); // in its system folder
+        lock (requests) Assert.Empty(requests);
+
+        Directory.CreateDirectory(Path.Combine(dataDir, DataSetCatalog.Mnist));
+        foreach (var file in DataSetCatalog.IdxFiles.SkipLast(1)) File.Copy(Path.Combine(bundled, file), Path.Combine(dataDir, DataSetCatalog.Mnist, file));
+        Assert.False(catalog.IsOnDisk(DataSetCatalog.Mnist)); // three of the four files
+        File.Copy(Path.Combine(bundled, DataSetCatalog.IdxFiles[^1]), Path.Combine(dataDir, DataSetCatalog.Mnist, DataSetCatalog.IdxFiles[^1]));
+        Assert.True(catalog.IsOnDisk(DataSetCatalog.Mnist));
+    }
+
+    [Fact]
     public void UnknownNamesAreRefused() =>
         Assert.Contains("Unknown data set '../../etc'", Assert.Throws<ArgumentException>(() => TestData.Catalog.Load("../../etc")).Message);
 

@@ -93,6 +93,16 @@ public sealed class DataSetCatalog
             : new(name, entry.Title, false, "not found on disk and no download location configured");
     }
 
+    /// <summary>
+    /// Whether the data set's four IDX files are on disk now (bundled folder, data folder or a system folder such as
+    /// Debian's), so a caller can refuse up front instead of downloading or falling back to the bundled subset.
+    /// </summary>
+    public bool IsOnDisk(string name)
+    {
+        var entry = Entry(name);
+        return entry.IsBundled ? Complete(BundledDirectory) : LocalDirectory(entry) is not null;
+    }
+
     /// <summary>Loads a data set (once per catalog), downloading it when needed. Offline MNIST falls back to the bundled subset.</summary>
     public DataSet Load(string name, Action<string>? log = null, IProgress<DownloadProgress>? progress = null, CancellationToken ct = default)
     {
