@@ -1,6 +1,6 @@
 using ContinualLearning.Dashboard.History;
 using ContinualLearning.Dashboard.Identity;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine.Events;
 using ContinualLearning.Engine.Training;
 using ContinualLearning.Storage;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ContinualLearning.Dashboard.History;
 using ContinualLearning.Dashboard.Identity;
-using ContinualLearning.Dashboard.Runs;
+using ContinualLearning.Runs;
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Strategies;
 using ContinualLearning.Engine.Sweeps;
