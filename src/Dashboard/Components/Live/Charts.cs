@@ -11,6 +11,9 @@ public static class Charts
     /// <summary>Points kept per trace (Plotly extendTraces max); a 100-epoch run on full MNIST still draws smoothly.</summary>
     public const int PointCap = 5000;
 
+    /// <summary>Decimals a line's values are sent with (whole draws and extensions alike).</summary>
+    public const int Digits = 3;
+
     const string FontFamily = "Inter, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif";
 
     public static Config Config() => new() { Responsive = true, DisplayLogo = false, DisplayModeBar = Plotly.Blazor.ConfigLib.DisplayModeBarEnum.False };
@@ -40,7 +43,7 @@ public static class Charts
         Name = PlotlyText.Escape(name),
         Mode = markers ? Plotly.Blazor.Traces.ScatterLib.ModeFlag.Lines | Plotly.Blazor.Traces.ScatterLib.ModeFlag.Markers : Plotly.Blazor.Traces.ScatterLib.ModeFlag.Lines,
         X = points.Select(p => (object)p.X).ToList(),
-        Y = points.Select(p => (object)Math.Round(p.Y, 3)).ToList(),
+        Y = points.Select(p => (object)Math.Round(p.Y, Digits)).ToList(),
         Line = new Plotly.Blazor.Traces.ScatterLib.Line { Color = color, Width = (decimal)width },
         Marker = new Plotly.Blazor.Traces.ScatterLib.Marker { Size = 5, Color = color },
         Opacity = (decimal)opacity,

@@ -7,8 +7,9 @@ namespace ContinualLearning.Dashboard.Components.Live;
 public sealed record TaskPeriod(int Task, long Start, long? End);
 
 /// <summary>
-/// Folds a run's RunEvents (the same stream the hub sends) into what the live view draws. New chart points wait in
-/// the pending lists until the view takes them, so each refresh ships only what is new (Plotly extendTraces).
+/// Folds a run's RunEvents (the same stream the hub sends) into what the live view draws, as of its last applied
+/// event. Its point lists only grow while it catches up, so a chart drawn from this fold is brought up to date by
+/// appending the points it lacks; a view moved back folds anew into a new state.
 /// </summary>
 public sealed class LiveRunState
 {
@@ -41,10 +42,13 @@ public sealed class LiveRunState
     public IReadOnlyList<TaskPeriod> Periods => periods;
     public IReadOnlyList<double[]> MatrixRows => matrix;
 
-    /// <summary>New points per trace since the last Take: loss (raw), loss (smoothed), then accuracy of each task.</summary>
-    public List<(long X, double Y)> PendingLoss { get; } = [];
-    public List<(long X, double Y)> PendingSmoothedLoss { get; } = [];
-    public List<List<(long X, double Y)>> PendingAccuracy { get; } = [];
+    /// <summary>Every chart point so far: loss per step (raw and smoothed) and each task's test accuracy per evaluation.</summary>
+    public IReadOnlyList<(long X, double Y)> LossPoints => lossPoints;
+    public IReadOnlyList<(long X, double Y)> SmoothedLossPoints => smoothedLossPoints;
+    public IReadOnlyList<IReadOnlyList<(long X, double Y)>> AccuracyPoints => accuracyPoints;
+
+    readonly List<(long X, double Y)> lossPoints = [], smoothedLossPoints = [];
+    readonly List<List<(long X, double Y)>> accuracyPoints = [];
 
     /// <summary>Exponential moving average weight of the smoothed loss line.</summary>
     public const double Smoothing = 0.9;
@@ -72,7 +76,7 @@ public sealed class LiveRunState
         {
             case RunEventKind.Started:
                 Plan = e.Plan;
-                for (int t = 0; t < TaskCount; t++) PendingAccuracy.Add([]);
+                for (int t = 0; t < TaskCount; t++) accuracyPoints.Add([]);
                 break;
             case RunEventKind.TaskStarted:
                 CurrentTask = e.Task;
@@ -81,16 +85,16 @@ public sealed class LiveRunState
                 if (e.ParameterCount is { } count) parameterCounts.Add(count);
                 break;
             case RunEventKind.Step when e.Loss is { } loss:
-                PendingLoss.Add((Step, loss));
+                lossPoints.Add((Step, loss));
                 smoothed = smoothed is null ? loss : Smoothing * smoothed.Value + (1 - Smoothing) * loss;
-                PendingSmoothedLoss.Add((Step, smoothed.Value));
+                smoothedLossPoints.Add((Step, smoothed.Value));
                 break;
             case RunEventKind.Evaluation:
                 EvaluationCount++;
                 if (e.Accuracies is { } acc)
                 {
                     LatestAccuracies = acc;
-                    for (int t = 0; t < Math.Min(acc.Length, PendingAccuracy.Count); t++) PendingAccuracy[t].Add((Step, acc[t]));
+                    for (int t = 0; t < Math.Min(acc.Length, accuracyPoints.Count); t++) accuracyPoints[t].Add((Step, acc[t]));
                 }
                 if (e.Predictions is not null) Predictions = e.Predictions;
                 if (e.GeneratedImages is { Length: > 0 } live) LiveGenerated = (Step, live);
@@ -116,15 +120,6 @@ public sealed class LiveRunState
         if (periods.Count > matrix.Count && periods[^1] is { End: null } current && current.Task < Plan.StepsPerTask.Length)
             done += Math.Min(1, (Step - current.Start) / (double)Math.Max(1, currentTaskSteps ?? Plan.StepsPerTask[current.Task]));
         return Math.Min(1, done / TaskCount);
-    }
-
-    public bool HasPendingPoints => PendingLoss.Count > 0 || PendingAccuracy.Any(p => p.Count > 0);
-
-    public void ClearPending()
-    {
-        PendingLoss.Clear();
-        PendingSmoothedLoss.Clear();
-        foreach (var p in PendingAccuracy) p.Clear();
     }
 
     /// <summary>The metrics of the square part of the matrix filled so far (tasks 1..k after training task k).</summary>
