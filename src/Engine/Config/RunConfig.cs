@@ -38,7 +38,7 @@ public sealed record RunConfig
     public double EwcGamma { get; init; } = 1.0;
     /// <summary>ewc: training samples used to estimate the diagonal Fisher at the end of each task.</summary>
     public int FisherSamples { get; init; } = 200;
-    /// <summary>si: penalty strength c; null = SynapticIntelligence.DefaultC(scenario).</summary>
+    /// <summary>si: penalty strength c; null = SynapticIntelligence.DefaultC(scenario), capped with SGD for stability.</summary>
     public double? SiC { get; init; }
     /// <summary>lwf: weight of the distillation loss from the previous model.</summary>
     public double LwfAlpha { get; init; } = 1.0;

@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace ContinualLearning.Engine.Tests.Strategies;
 
+[Collection(TestRuns.TrainingCollection)]
 public class SynapticIntelligenceTests
 {
     [Fact]
@@ -24,5 +25,20 @@ public class SynapticIntelligenceTests
         TestRuns.Train(ctx, si, 5);
         using (NewDisposeScope()) Assert.True(si.Penalty(ctx).item<float>() > 0);
         TestRuns.DisposeAll(ctx);
+    }
+
+    [Fact]
+    public void TheDefaultCIsCappedForSgdSoTheSeedExperimentStaysFinite()
+    {
+        var sgd = new RunConfig { Strategy = "si" }; // the seed: class-incremental, SGD 0.01
+        Assert.Equal(5000, SynapticIntelligence.DefaultC(Scenarios.ClassIncremental));
+        Assert.Equal(1 / (2 * 0.01 * 0.5), SynapticIntelligence.DefaultC(sgd, largestImportance: 0.5), 6);
+        Assert.Equal(5000, SynapticIntelligence.DefaultC(sgd, largestImportance: 1e-9));
+        Assert.Equal(5000, SynapticIntelligence.DefaultC(sgd with { Optimizer = "adam" }, largestImportance: 0.5));
+        // Uncapped, c = 5000 diverged early in task 2 of the seed experiment; capped, the run ends with finite numbers.
+        using var si = new SynapticIntelligence();
+        var result = TestRuns.Run(sgd with { EvalEvery = 100_000 }, si);
+        Assert.All(result.AccuracyMatrix.SelectMany(r => r), a => Assert.True(double.IsFinite(a)));
+        Assert.InRange(si.C, 1e-9, 5000);
     }
 }
