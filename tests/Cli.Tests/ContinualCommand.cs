@@ -16,7 +16,7 @@ public static class ContinualCommand
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3))) { process.Kill(true); throw new TimeoutException("continual did not finish"); }
+        if (!process.WaitForExit(TimeSpan.FromMinutes(10))) { process.Kill(true); throw new TimeoutException("continual did not finish"); }
         return new Output(process.ExitCode, stdout.Result, stderr.Result);
     }
 }
