@@ -7,6 +7,16 @@ public static class RunNames
     public const string Field = "name";
     public const int MaxLength = 200;
 
+    /// <summary>
+    /// The name of the <paramref name="ordinal"/>-th run of one config (2 and up): its default name numbered, so
+    /// identical runs (a class pressing Train with the defaults) are told apart everywhere names are shown.
+    /// </summary>
+    public static string Numbered(string defaultName, long ordinal)
+    {
+        var suffix = $" ({ordinal})";
+        return (defaultName.Length + suffix.Length <= MaxLength ? defaultName : defaultName[..(MaxLength - suffix.Length)]) + suffix;
+    }
+
     /// <summary>What is wrong with a new name, or null when it is fine. Null itself is fine: it clears the name.</summary>
     public static string? Problem(string? name) => name switch
     {

@@ -93,18 +93,40 @@ public abstract partial class SqlRunStore : IRunStore
     {
         using var tx = connection.BeginTransaction();
         if (sweep is { SpecJson: not null }) InsertSweep(connection, tx, sweep.Id, sweep.SpecJson, runs.Select(r => r.Id).ToArray(), sweep.CreatedAt, sweep.Name);
-        connection.Execute(SharedSql.InsertRun, runs.Select(run => new
+        var configs = runs.Select(run => JsonSerializer.Serialize(run.Config, EngineJson.Options)).ToArray();
+        var names = DistinctNames(connection, tx, runs, configs);
+        connection.Execute(SharedSql.InsertRun, runs.Select((run, i) => new
         {
             run.Id,
-            run.Name,
+            Name = names[i],
             CreatedAt = run.CreatedAt.ToUnixTimeMilliseconds(),
-            ConfigJson = JsonSerializer.Serialize(run.Config, EngineJson.Options),
+            ConfigJson = configs[i],
             SweepId = sweep?.Id,
             run.Owner,
         }), tx);
         tx.Commit();
         return 0;
     });
+
+    /// <summary>
+    /// The names new runs are stored with: the one given, else none (the default name) for the first run of a config
+    /// and the default name numbered after the identical ones before it ("… · seed 0 (2)"), whoever owns them.
+    /// </summary>
+    string?[] DistinctNames(DbConnection connection, DbTransaction tx, IReadOnlyList<NewRun> runs, string[] configs)
+    {
+        var names = runs.Select(r => r.Name).ToArray();
+        if (names.All(n => n is not null)) return names;
+        if (dialect.NamingLock is { } naming) connection.Execute(naming, transaction: tx);
+        var before = new Dictionary<string, long>();
+        for (int i = 0; i < runs.Count; i++)
+        {
+            long earlier = before.TryGetValue(configs[i], out var n) ? n
+                : connection.ExecuteScalar<long>(SharedSql.CountSameConfig, new { ConfigJson = configs[i] }, tx);
+            before[configs[i]] = earlier + 1;
+            if (names[i] is null && earlier > 0) names[i] = RunNames.Numbered(RunSummary.DefaultName(runs[i].Config), earlier + 1);
+        }
+        return names;
+    }
 
     public bool AppendEvents(string runId, IReadOnlyList<RunEvent> events) =>
         events.Count == 0 || Write(connection =>

@@ -208,6 +208,26 @@ public class RunStoreTests(PostgresServer postgres) : IDisposable
     }
 
     [Theory, SqliteStore, PostgresStore]
+    public void Runs_of_an_identical_config_get_distinct_numbered_names_whoever_owns_them(StoreKind kind)
+    {
+        using var store = stores.Open(kind);
+        var config = new RunConfig { Strategy = "replay", ReplayRatio = 0.1 };
+        var other = config with { Seed = 1 };
+        store.AddRuns([new NewRun("a", config, T0, Owner: "alice")]);
+        store.AddRuns([new NewRun("b", config, T0.AddSeconds(1), Owner: "bob"), new NewRun("c", config, T0.AddSeconds(2), Owner: "alice"),
+            new NewRun("d", other, T0.AddSeconds(3), Owner: "bob")]);
+        store.AddRun("e", config, T0.AddSeconds(4), name: "my own name");
+        store.AddRun("f", config, T0.AddSeconds(5));
+
+        var names = store.ListRuns().ToDictionary(r => r.Id, r => r.DisplayName);
+        var name = RunSummary.DefaultName(config);
+        Assert.Equal("replay · replayRatio 0.1 · linear · seed 0", name);
+        Assert.Equal([name, $"{name} (2)", $"{name} (3)", RunSummary.DefaultName(other), "my own name", $"{name} (5)"],
+            new[] { "a", "b", "c", "d", "e", "f" }.Select(id => names[id]));
+        Assert.Null(store.GetSummary("a")!.Name); // the first keeps the default name, unstored
+    }
+
+    [Theory, SqliteStore, PostgresStore]
     public void RenameSetsAndClearsTheName(StoreKind kind)
     {
         using var store = stores.Open(kind);

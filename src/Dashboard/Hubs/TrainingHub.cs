@@ -24,7 +24,8 @@ namespace ContinualLearning.Dashboard.Hubs;
 /// The caller is the connection's visitor (its cookie or API token, from when it connected): Start gives the run to
 /// them and counts against their run-creation limit; Cancel needs the run's owner or an instructor (class mode).
 /// </remarks>
-public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistory history, RunOwnership ownership, AbuseLimits limits) : Hub
+public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistory history, RunOwnership ownership, AbuseLimits limits,
+    Microsoft.Extensions.Options.IOptions<JsonHubProtocolOptions> protocol) : Hub
 {
     public const string Path = "/hubs/training";
 
@@ -34,8 +35,8 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistor
     // Not an iterator itself, so an unknown id fails the call with the HubException's message.
     // Runs from before a restart are served from the run database (their whole stored history).
     /// <summary>Every event of the run from seq 1, as fast as available: history at once, then live.</summary>
-    public IAsyncEnumerable<RunEvent> Watch(JsonElement? runId, CancellationToken cancellationToken) =>
-        Events(Id(runId), 1, cancellationToken);
+    public IAsyncEnumerable<EventPayload> Watch(JsonElement? runId, CancellationToken cancellationToken) =>
+        Payloads(Events(Id(runId), 1, cancellationToken));
 
     /// <summary>
     /// The run's events from seq <paramref name="fromSeq"/> (null = 1) on, played at <paramref name="pace"/> steps per
@@ -43,12 +44,19 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistor
     /// neither the training nor any other watcher. (SignalR binds hub arguments by count and has no optional
     /// parameters, so this is a method of its own beside the one-argument Watch.)
     /// </summary>
-    public IAsyncEnumerable<RunEvent> WatchFrom(JsonElement? runId, JsonElement? pace, JsonElement? fromSeq, CancellationToken cancellationToken)
+    public IAsyncEnumerable<EventPayload> WatchFrom(JsonElement? runId, JsonElement? pace, JsonElement? fromSeq, CancellationToken cancellationToken)
     {
         var id = Id(runId);
         double steps = Pace(pace);
         long from = FromSeq(fromSeq);
-        return PacedEvents.At(Events(id, from, cancellationToken), steps, ct: cancellationToken);
+        return Payloads(PacedEvents.At(Events(id, from, cancellationToken), steps, ct: cancellationToken));
+    }
+
+    /// <summary>Each event as the JSON every watcher of it shares (serialised once, however many watch).</summary>
+    async IAsyncEnumerable<EventPayload> Payloads(IAsyncEnumerable<RunEvent> events)
+    {
+        var options = protocol.Value.PayloadSerializerOptions;
+        await foreach (var e in events) yield return EventPayload.Of(e, options);
     }
 
     IAsyncEnumerable<RunEvent> Events(string id, long fromSeq, CancellationToken cancellationToken) =>

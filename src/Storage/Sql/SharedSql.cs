@@ -25,6 +25,9 @@ static class SharedSql
         VALUES (@Id, @Name, 'queued', @CreatedAt, @ConfigJson, @SweepId, @Owner)
         """;
 
+    /// <summary>Runs stored with exactly this config (a run's default name is numbered after them).</summary>
+    public const string CountSameConfig = "SELECT COUNT(*) FROM runs WHERE config_json = @ConfigJson";
+
     public const string InsertEvent = "INSERT INTO run_events (run_id, seq, json) VALUES (@RunId, @Seq, @Json) ON CONFLICT (run_id, seq) DO NOTHING";
     public const string GetEvents = "SELECT json FROM run_events WHERE run_id = @Id AND seq >= @From ORDER BY seq";
 
@@ -68,11 +71,16 @@ abstract class SqlDialect
     /// <summary>Taken at the start of each migration transaction, so nodes starting together migrate one at a time; null when one process owns the database.</summary>
     public abstract string? MigrationLock { get; }
 
+    /// <summary>Taken before numbering new runs' names, so two nodes adding identical runs at once number them apart;
+    /// null where a write transaction already excludes other writers (SQLite's BEGIN IMMEDIATE).</summary>
+    public abstract string? NamingLock { get; }
+
     public sealed class Sqlite : SqlDialect
     {
         // Dapper expands a list parameter into (@Ids1, @Ids2, ...).
         public override string InList(string column, string parameter) => $"{column} IN @{parameter}";
         public override string? MigrationLock => null;
+        public override string? NamingLock => null;
     }
 
     public sealed class Postgres : SqlDialect
@@ -80,5 +88,6 @@ abstract class SqlDialect
         // Dapper passes a list to Npgsql as one array parameter.
         public override string InList(string column, string parameter) => $"{column} = ANY(@{parameter})";
         public override string? MigrationLock => "SELECT pg_advisory_xact_lock(7310252611)";
+        public override string? NamingLock => "SELECT pg_advisory_xact_lock(7310252612)";
     }
 }

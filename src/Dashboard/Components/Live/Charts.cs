@@ -49,6 +49,24 @@ public static class Charts
         Opacity = (decimal)opacity,
     };
 
+    /// <summary>
+    /// Task <paramref name="task"/>'s accuracy in an earlier run, drawn faintly behind the live curves (thin, dotted,
+    /// translucent); one legend entry "previous: name" for all its tasks. The name is user text: shortened and escaped.
+    /// </summary>
+    public static Scatter Previous(string runName, int task, string taskLabel, IReadOnlyList<long> steps, IReadOnlyList<double> accuracy) => new()
+    {
+        Name = PlotlyText.Escape($"previous: {PlotlyText.Shorten(runName)}"),
+        Meta = PlotlyText.Escape($"previous: {runName} · {taskLabel}"),
+        HoverTemplate = "(%{x}, %{y})<extra>%{meta}</extra>",
+        LegendGroup = "previous",
+        ShowLegend = task == 0,
+        Mode = Plotly.Blazor.Traces.ScatterLib.ModeFlag.Lines,
+        X = steps.Select(s => (object)s).ToList(),
+        Y = accuracy.Select(v => double.IsFinite(v) ? (object)Math.Round(v, Digits) : null!).ToList(), // a task not yet evaluated: a gap
+        Line = new Plotly.Blazor.Traces.ScatterLib.Line { Color = DashboardTheme.TaskColor(task), Width = 1.5m, Dash = "dot" },
+        Opacity = 0.45m,
+    };
+
     /// <summary>Shades each task's training period in its colour; with labels, names it at the top ("training task 2: 5-9").</summary>
     public static void SetPeriods(Plotly.Blazor.Layout layout, LiveRunState state, bool labels)
     {

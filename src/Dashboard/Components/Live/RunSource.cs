@@ -18,10 +18,13 @@ public sealed class RunSource
 
     readonly Func<CancellationToken, IAsyncEnumerable<IReadOnlyList<RunEvent>>> chunks;
 
-    RunSource(string id, RunConfig config, TrainingRun? live, RunStatus? storedStatus, Func<CancellationToken, IAsyncEnumerable<IReadOnlyList<RunEvent>>> chunks)
+    RunSource(string id, RunConfig config, string owner, DateTimeOffset createdAt, TrainingRun? live, RunStatus? storedStatus,
+        Func<CancellationToken, IAsyncEnumerable<IReadOnlyList<RunEvent>>> chunks)
     {
         Id = id;
         Config = config;
+        Owner = owner;
+        CreatedAt = createdAt;
         Live = live;
         StoredStatus = storedStatus;
         this.chunks = chunks;
@@ -29,6 +32,9 @@ public sealed class RunSource
 
     public string Id { get; }
     public RunConfig Config { get; }
+    /// <summary>Who submitted the run (its previous run, drawn behind it, is theirs).</summary>
+    public string Owner { get; }
+    public DateTimeOffset CreatedAt { get; }
     /// <summary>The run while this server holds it (queue position, cancel, recording notices); null for a stored run.</summary>
     public TrainingRun? Live { get; }
     /// <summary>A stored run's status as recorded (interrupted runs have no end event); null for a live run.</summary>
@@ -38,14 +44,14 @@ public sealed class RunSource
     public IAsyncEnumerable<IReadOnlyList<RunEvent>> Chunks(CancellationToken ct) => chunks(ct);
 
     public static RunSource Of(TrainingRun run) =>
-        new(run.Id, run.Config, run, null, ct => run.Events.FollowAsync(1, ReadInterval, ct));
+        new(run.Id, run.Config, run.Owner, run.CreatedAt, run, null, ct => run.Events.FollowAsync(1, ReadInterval, ct));
 
     /// <summary>The run live on this server, else the stored one, else null.</summary>
     public static RunSource? Find(string id, Runs.IRunRegistry registry, RunHistory history)
     {
         if (registry.Find(id) is { } run) return Of(run);
         if (history.Store.GetSummary(id) is not { } summary) return null;
-        return new RunSource(id, summary.Config, null, summary.Status, ct => Stored(history, id, ct));
+        return new RunSource(id, summary.Config, summary.Owner, summary.CreatedAt, null, summary.Status, ct => Stored(history, id, ct));
     }
 
     static async IAsyncEnumerable<IReadOnlyList<RunEvent>> Stored(RunHistory history, string id, [EnumeratorCancellation] CancellationToken ct)
