@@ -33,10 +33,10 @@ sealed class WatcherProcess : IDisposable
         if (line != "ready") throw new InvalidOperationException($"The watcher process did not connect: {line ?? "(it exited)"}");
     }
 
-    /// <summary>Has every watcher stream the run to its end; returns their evaluation delays (ms).</summary>
-    public async Task<IReadOnlyList<double>> WatchAsync(string runId)
+    /// <summary>Has every watcher stream the run to its end at the pace (0 = as fast as available); returns their evaluation delays (ms, at pace 0 only).</summary>
+    public async Task<IReadOnlyList<double>> WatchAsync(string runId, double pace)
     {
-        await process.StandardInput.WriteLineAsync($"watch {runId}");
+        await process.StandardInput.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"watch {runId} {pace}"));
         await process.StandardInput.FlushAsync();
         var line = await process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("The watcher process exited.");
         return JsonSerializer.Deserialize<double[]>(line) ?? [];
@@ -67,15 +67,20 @@ sealed class WatcherProcess : IDisposable
         Console.WriteLine("ready");
         while (await Console.In.ReadLineAsync() is { } command && command.StartsWith("watch ", StringComparison.Ordinal))
         {
-            var runId = command["watch ".Length..];
+            // "watch <run id> [pace]": pace 0 (or none) = Watch, as fast as available; else WatchFrom at that pace, as a
+            // browser at its default pace does.
+            var parts = command.Split(' ');
+            var runId = parts[1];
+            double pace = parts.Length > 2 ? double.Parse(parts[2], CultureInfo.InvariantCulture) : 0;
             var delays = new List<double>();
             var gate = new Lock();
             await Task.WhenAll(connections.Select(async c =>
             {
                 var asked = DateTimeOffset.UtcNow;
-                await foreach (var e in c.StreamAsync<JsonElement>("Watch", runId))
+                var events = pace > 0 ? c.StreamAsync<JsonElement>("WatchFrom", runId, pace, null) : c.StreamAsync<JsonElement>("Watch", runId);
+                await foreach (var e in events)
                 {
-                    if (e.GetProperty("kind").GetString() == "evaluation" && e.GetProperty("time").GetDateTimeOffset() is var time && time >= asked)
+                    if (pace == 0 && e.GetProperty("kind").GetString() == "evaluation" && e.GetProperty("time").GetDateTimeOffset() is var time && time >= asked)
                         lock (gate) delays.Add((DateTimeOffset.UtcNow - time).TotalMilliseconds);
                 }
             }));

@@ -28,26 +28,7 @@ public sealed class GrainRunHost(IGrainFactory grains, IClusterMembershipService
     {
         var grain = grains.GetGrain<IRunGrain>(run.Id);
         if (run.Control.IsCancellationRequested) { run.Execute(); return; } // cancelled as it left the queue: ends here
-        try
-        {
-            // The run grain is activated on the worker with the most free slots (a placement hint), then starts training there.
-            var worker = await PickWorker(run);
-            if (worker is null)
-            {
-                if (run.Control.IsCancellationRequested) run.Execute(); // cancelled while waiting for a worker: ends as cancelled
-                else run.MirrorInterrupted("No worker was available to train this run.");
-                return;
-            }
-            RequestContext.Set(IPlacementDirector.PlacementHintKey, worker);
-            try { await grain.Start(RunStart.For(run, budget)); }
-            finally { RequestContext.Remove(IPlacementDirector.PlacementHintKey); }
-        }
-        catch (Exception e)
-        {
-            logger.LogError(e, "Run {Id} could not be started", run.Id);
-            run.MirrorInterrupted("No worker could start this run.");
-            return;
-        }
+        if (!await StartOnAWorker(run, grain, budget)) return;
         run.MirrorStarted(DateTimeOffset.UtcNow);
         using var forward = run.Control.Token.Register(() => grain.Cancel().ContinueWith(t =>
             logger.LogWarning(t.Exception, "Run {Id}: the cancel did not reach it", run.Id), TaskContinuationOptions.OnlyOnFaulted));
@@ -77,6 +58,47 @@ public sealed class GrainRunHost(IGrainFactory grains, IClusterMembershipService
             }
         }
         run.MirrorInterrupted(LostMessage);
+    }
+
+    /// <summary>
+    /// Activates the run grain on the worker with the most free slots (a placement hint) and starts it there. Until
+    /// membership declares a killed worker dead (seconds), it can still be picked or still own the grain's directory
+    /// entry, so a failed start is tried again on a fresh pick within <see cref="WorkerPatience"/>: a run that had not
+    /// started goes to another worker instead of ending interrupted. Start is idempotent per activation. False when the
+    /// run ended here (cancelled, or no worker could start it).
+    /// </summary>
+    async Task<bool> StartOnAWorker(TrainingRun run, IRunGrain grain, RunBudget budget)
+    {
+        var deadline = DateTime.UtcNow + WorkerPatience;
+        while (true)
+        {
+            var worker = await PickWorker(run);
+            if (worker is null)
+            {
+                if (run.Control.IsCancellationRequested) run.Execute(); // cancelled while waiting for a worker: ends as cancelled
+                else run.MirrorInterrupted("No worker was available to train this run.");
+                return false;
+            }
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, worker);
+            try
+            {
+                await grain.Start(RunStart.For(run, budget));
+                return true;
+            }
+            catch (Exception e) when (DateTime.UtcNow < deadline && !run.Control.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                logger.LogWarning("Run {Id}: worker {Worker} could not start it ({Error}); trying another", run.Id, worker, e.Message);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Run {Id} could not be started", run.Id);
+                if (run.Control.IsCancellationRequested) run.Execute();
+                else run.MirrorInterrupted("No worker could start this run.");
+                return false;
+            }
+            finally { RequestContext.Remove(IPlacementDirector.PlacementHintKey); }
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
     }
 
     /// <summary>How long a run that left the queue waits for a worker silo to appear (a cluster starting up) before it gives up.</summary>

@@ -122,11 +122,12 @@ public class StorageFaultTests
         for (int i = 0; i < 3; i++) ids.Add(await Api.StartRun(http, new { iterationsPerTask = 20, evalEvery = 5, seed = i }));
         foreach (var id in ids) await Api.WaitStored(http, id);
         await WaitUntil(() => registry.All().Count <= 1);
-        Assert.Null(registry.Find(ids[0]));
-        Assert.Null(registry.Find(ids[1]));
+        // Runs train side by side, so they are stored (and released) in any order: at most one is still held.
+        var released = ids.Where(id => registry.Find(id) is null).ToArray();
+        Assert.True(released.Length >= 2, $"{released.Length} of 3 runs left memory");
 
         await using var hub = await Hub(server);
-        foreach (var id in ids.Take(2))
+        foreach (var id in released.Take(2))
         {
             var view = await Api.Get(http, $"/api/runs/{id}");
             Assert.Equal("finished", view.GetProperty("status").GetString());
@@ -142,11 +143,11 @@ public class StorageFaultTests
             Assert.Equal($"/run/{id}", page.Headers.Location?.OriginalString);
         }
 
-        // Deleting the one still held forgets it in memory too.
-        await WaitUntil(() => registry.Find(ids[2]) is not null || registry.All().Count == 0);
-        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/api/runs/{ids[2]}")).StatusCode);
-        Assert.Null(registry.Find(ids[2]));
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/runs/{ids[2]}")).StatusCode);
+        // Deleting the third run forgets it in memory too, held or not.
+        var last = ids.Except(released.Take(2)).Single();
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/api/runs/{last}")).StatusCode);
+        Assert.Null(registry.Find(last));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/runs/{last}")).StatusCode);
     }
 
     [Fact]
