@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using ContinualLearning.Runs;
 using ContinualLearning.Engine;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 // Does watching cost training speed? The seed preset trained alone and watched by N SignalR clients (real clients,
 // one connection each, in a separate process, as a class's browsers would be), alternating, several repetitions;
 // plus how late evaluation events reach the watchers.
-// Usage: dotnet run -c Release --project benchmarks/Dashboard.Benchmarks [-- --repetitions 15 --watchers 100 --watch-pace 0|8]
+// Usage: dotnet run -c Release --project benchmarks/Dashboard.Benchmarks [-- --repetitions 15 --watchers 100 --watch-pace 0|8 --messages batches|events --watchers-priority normal|low]
 public static class DashboardBenchmark
 {
     public static async Task<int> Main(string[] args)
@@ -20,10 +21,14 @@ public static class DashboardBenchmark
         if (args.Length > 0 && args[0] == WatcherProcess.Mode) return await WatcherProcess.RunAsync(args);
         int repetitions = Arg(args, "--repetitions", 15), watcherCount = Arg(args, "--watchers", 100);
         int watchPace = Arg(args, "--watch-pace", 0); // 0: every watcher as fast as available (the worst case); 8: a class at the default pace
+        // batches (default): WatchBatches, several events per message; events: Watch / WatchFrom, one message per event.
+        bool batches = ArgText(args, "--messages", "batches") != "events";
+        // low: the watcher process at nice 10 (BelowNormal), standing in for clients on other machines; never the only figure.
+        bool lowPriorityWatchers = ArgText(args, "--watchers-priority", "normal") == "low";
 
         await using var server = new BenchmarkServer();
         var queue = server.Services.GetRequiredService<RunQueue>();
-        using var watchers = WatcherProcess.Start(new Uri(server.BaseAddress, "/hubs/training"), watcherCount);
+        using var watchers = WatcherProcess.Start(new Uri(server.BaseAddress, "/hubs/training"), watcherCount, lowPriorityWatchers);
         await watchers.ReadyAsync();
 
         var seed = new RunConfig(); // the seed preset: Split MNIST 0-4|5-9, linear, SGD 0.01, batch 64, one epoch, full speed
@@ -32,10 +37,18 @@ public static class DashboardBenchmark
         var alone = new List<double>();
         var watched = new List<double>();
         var delays = new List<double>();
+        var self = Process.GetCurrentProcess();
+        TimeSpan serverCpuAlone = default, serverCpuWatched = default, watcherCpu = default;
         for (int r = 0; r < repetitions; r++)
         {
+            var before = Cpu();
             alone.Add((await Measure(seed, watched: false)).StepsPerSecond);
+            var between = Cpu();
             var m = await Measure(seed, watched: true);
+            var after = Cpu();
+            serverCpuAlone += between.Server - before.Server;
+            serverCpuWatched += after.Server - between.Server;
+            watcherCpu += after.Watchers - between.Watchers;
             watched.Add(m.StepsPerSecond);
             delays.AddRange(m.DelaysMs);
         }
@@ -46,8 +59,10 @@ public static class DashboardBenchmark
             preset = "seed (mnist-10k, 0-4|5-9, linear, sgd 0.01, batch 64, 1 epoch, naive, full speed)",
             repetitions,
             watchers = watcherCount,
-            watchPace = watchPace == 0 ? "as fast as available (Watch)" : $"{watchPace} steps/s (WatchFrom)",
-            watchersIn = "a separate process (one SignalR connection each, JSON protocol)",
+            watchPace = watchPace == 0 ? "as fast as available" : $"{watchPace} steps/s",
+            messages = batches ? "WatchBatches: a JSON array of the events available at once per message" : "Watch / WatchFrom: one message per event",
+            watchersIn = "a separate process (one SignalR connection each, JSON protocol)" +
+                (lowPriorityWatchers ? ", at low priority (nice 10: standing in for clients on other machines)" : ", at normal priority"),
             processorCount = Environment.ProcessorCount,
             loadAverageAtEnd = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null,
             stepsPerSecondNoWatchers = Median(alone),
@@ -56,10 +71,24 @@ public static class DashboardBenchmark
             // Each watched run next to the unwatched one just before it: background load shifts cancel out better.
             pairedRatioMedian = Math.Round(Median(alone.Zip(watched, (a, w) => w / a).ToArray()), 3),
             // Paced watchers get events late on purpose: their delays say nothing, so none are taken.
+            // Where the CPU goes, per run (CPU ms of each process from the start of the run to the last watcher's end):
+            // the server's extra work for watchers is serverWatched − serverAlone.
+            cpuMsPerRun = new
+            {
+                serverAlone = Math.Round(serverCpuAlone.TotalMilliseconds / repetitions, 1),
+                serverWatched = Math.Round(serverCpuWatched.TotalMilliseconds / repetitions, 1),
+                watcherProcess = Math.Round(watcherCpu.TotalMilliseconds / repetitions, 1),
+            },
             evaluationDelayMs = delays.Count == 0 ? null : (object)new { median = Median(delays), p95 = Percentile(delays, 0.95), samples = delays.Count },
         };
         Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
+
+        (TimeSpan Server, TimeSpan Watchers) Cpu()
+        {
+            self.Refresh();
+            return (self.TotalProcessorTime, watchers.TotalProcessorTime);
+        }
 
         // One run; when watched, every watcher attaches as soon as it is queued (training never waits for viewers).
         // Speed = steps between the first and last step event over their time (the trainer's own timestamps), so set-up
@@ -68,7 +97,7 @@ public static class DashboardBenchmark
         {
             var run = queue.Submit(config).Run ?? throw new InvalidOperationException("The benchmark run was not accepted.");
             IReadOnlyList<double> delays = [];
-            if (watched) delays = await watchers.WatchAsync(run.Id, watchPace);
+            if (watched) delays = await watchers.WatchAsync(run.Id, watchPace, batches);
             await run.Completion;
             var steps = run.Events.Snapshot().Where(e => e.Kind == RunEventKind.Step).ToArray();
             var seconds = (steps[^1].Time - steps[0].Time).TotalSeconds;
@@ -83,6 +112,12 @@ public static class DashboardBenchmark
         if (values.Count == 0) return double.NaN;
         var sorted = values.Order().ToArray();
         return Math.Round(sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))], 3);
+    }
+
+    static string ArgText(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
     internal static int Arg(string[] args, string name, int fallback)

@@ -158,6 +158,45 @@ public sealed class HubTests(DashboardServer server) : IClassFixture<DashboardSe
     }
 
     [Fact]
+    public async Task WatchBatches_streams_the_whole_run_in_order_with_several_events_per_message()
+    {
+        await using var hub = server.Hub();
+        await hub.StartAsync();
+        var id = await hub.InvokeAsync<string>("Start", Short);
+        var batches = new List<RunEvent[]>();
+        await foreach (var b in hub.StreamAsync<RunEvent[]>("WatchBatches", id, 0, null)) batches.Add(b);
+
+        var events = batches.SelectMany(b => b).ToList();
+        AssertCompleteStream(events, id); // seq 1..n across messages: none lost, none repeated
+        Assert.Equal(server.Run(id).Events.Snapshot().Select(Json), events.Select(Json));
+        Assert.All(batches, b => Assert.NotEmpty(b));
+
+        // A finished run's history is all there at once: far fewer messages than events.
+        var again = new List<RunEvent[]>();
+        await foreach (var b in hub.StreamAsync<RunEvent[]>("WatchBatches", id, null, 1)) again.Add(b);
+        Assert.Equal(events.Select(Json), again.SelectMany(b => b).Select(Json));
+        Assert.True(again.Count < events.Count, $"{again.Count} messages for {events.Count} events");
+    }
+
+    [Fact]
+    public async Task WatchBatches_at_a_pace_from_seq_k_plays_exactly_the_events_k_to_n_over_the_pace()
+    {
+        await using var hub = server.Hub();
+        await hub.StartAsync();
+        var id = await hub.InvokeAsync<string>("Start", Short); // 16 steps
+        await server.Run(id).Completion;
+        var all = server.Run(id).Events.Snapshot();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var batches = new List<RunEvent[]>();
+        await foreach (var b in hub.StreamAsync<RunEvent[]>("WatchBatches", id, 20, 3)) batches.Add(b);
+
+        Assert.Equal(all.Skip(2).Select(Json), batches.SelectMany(b => b).Select(Json));
+        // Paced: the steps leave over time, so not all in one message; at 20 steps/s, from step ~1 to 16 takes >= 0.7 s.
+        Assert.True(batches.Count > 1);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(700), $"took {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
     public async Task WatchFrom_serves_a_stored_run_from_seq_k_too()
     {
         // Finished runs leave memory once stored: WatchFrom then reads the run database.

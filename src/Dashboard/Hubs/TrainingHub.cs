@@ -14,7 +14,7 @@ namespace ContinualLearning.Dashboard.Hubs;
 /// <summary>
 /// The public live API at /hubs/training. Watch streams a run's RunEventLog from seq 1: the very events the
 /// dashboard's own pages draw, history first, then live, completing when the run ends. WatchFrom does the same from a
-/// given seq at the watcher's own pace.
+/// given seq at the watcher's own pace; WatchBatches is WatchFrom with several events per message.
 /// </summary>
 /// <remarks>
 /// Arguments arrive as raw JSON (JsonElement) and are checked here, so a wrong kind of value (null, a number for an
@@ -51,6 +51,15 @@ public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistor
         long from = FromSeq(fromSeq);
         return Payloads(PacedEvents.At(Events(id, from, cancellationToken), steps, ct: cancellationToken));
     }
+
+    /// <summary>
+    /// WatchFrom's events in batches: each stream item is a JSON array of consecutive events (every event available at
+    /// that moment: a live run's latest ~20 ms, a paced step's events, up to EventBatch.MaxEvents of history), in seq
+    /// order with no gaps or repeats across items. One message per batch instead of one per event: the way to watch
+    /// for many clients at once or at full speed (a class, a board, a script).
+    /// </summary>
+    public IAsyncEnumerable<EventBatch> WatchBatches(JsonElement? runId, JsonElement? pace, JsonElement? fromSeq, CancellationToken cancellationToken) =>
+        EventBatch.Of(WatchFrom(runId, pace, fromSeq, cancellationToken), cancellationToken);
 
     /// <summary>Each event as the JSON every watcher of it shares (serialised once, however many watch).</summary>
     async IAsyncEnumerable<EventPayload> Payloads(IAsyncEnumerable<RunEvent> events)
