@@ -40,9 +40,10 @@ public sealed class ClusterNode : IDisposable
         process.BeginErrorReadLine();
     }
 
-    /// <summary>A worker: trains runs in <paramref name="slots"/> slots, one libtorch thread each.</summary>
-    public static ClusterNode Worker(string name, string redis, string clusterId, int slots) => new(name, "Worker", new Dictionary<string, string>
+    /// <summary>A worker: trains runs in <paramref name="slots"/> slots, one libtorch thread each, and records them in <paramref name="database"/> (PostgreSQL).</summary>
+    public static ClusterNode Worker(string name, string redis, string clusterId, string database, int slots) => new(name, "Worker", new Dictionary<string, string>
     {
+        ["ConnectionStrings:Runs"] = database,
         ["ContinualLearning:Cluster:Redis"] = redis,
         ["ContinualLearning:Cluster:ClusterId"] = clusterId,
         ["ContinualLearning:Concurrency"] = slots.ToString(),
