@@ -15,8 +15,11 @@ if (string.IsNullOrWhiteSpace(builder.Configuration[$"{RunClusterOptions.Section
     throw new InvalidOperationException($"Setting {RunClusterOptions.Section}:Redis is missing: a worker joins a cluster through Redis (see docs/deploy.md).");
 var database = builder.Configuration.GetConnectionString(RunStore.ConnectionStringName);
 if (string.IsNullOrWhiteSpace(database) || !PostgresRunStore.IsPostgres(database))
-    throw new InvalidOperationException($"Setting ConnectionStrings:{RunStore.ConnectionStringName} must name the cluster's PostgreSQL run database: " +
+{
+    Console.Error.WriteLine($"Setting ConnectionStrings:{RunStore.ConnectionStringName} must name the cluster's PostgreSQL run database: " +
         "a worker records the runs it trains there (see docs/deploy.md).");
+    return 1;
+}
 // Opened before the silo starts, so a database that cannot be used stops the worker with one message. Runs left going
 // are not marked interrupted here: other workers may be training them (the web nodes store an end when a worker is lost).
 IRunStore store;

@@ -179,6 +179,16 @@ public sealed class ClusterTests(PostgresServer postgres) : IDisposable
         Assert.True(other.Said($"Run {id}: watching it from this node"), "web-b should have attached to the live run");
     }
 
+    [ClusterFact]
+    public async Task A_worker_without_the_run_database_refuses_to_start_naming_the_setting()
+    {
+        var worker = Add(ClusterNode.Worker("worker", redis.ConnectionString, clusterId, database: null, slots: 1));
+        var code = await Until(worker.Exited(), "the worker stopped");
+        Assert.NotEqual(0, code);
+        Assert.True(worker.Said("ConnectionStrings:Runs must name the cluster's PostgreSQL run database"), worker.Output);
+        Assert.False(worker.Said(WorkerReady));
+    }
+
     static string Json(RunEvent e) => JsonSerializer.Serialize(e, EngineJson.Options);
 
     static HubConnection Hub(ClusterNode web) => new HubConnectionBuilder()
