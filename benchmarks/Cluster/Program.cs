@@ -4,32 +4,37 @@ using System.Text.Json;
 using ContinualLearning.Cluster.Testing;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Events;
+using ContinualLearning.Storage.Tests;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 // Issue 10's cluster benchmark: RUNS runs of the split-mnist-5 preset on 1 worker process vs 2 (one slot, one libtorch
-// thread each), submitted as one sweep to a web node; a Redis of its own on loopback; SQLite on the web node.
+// thread each), submitted as one sweep to a web node; a Redis and a PostgreSQL of its own on loopback (the workers record
+// the runs they train there).
 //   dotnet run -c Release --project benchmarks/Cluster [-- runs]
 // Reports the wall-clock of each shape and the speedup, and, per run, the time from its last step event (stamped on
 // the worker) and from its finished event (stamped on the worker) to that finished event reaching a watcher of the web
 // node: median and p95. All processes are on this machine, so the clocks are one.
 int runs = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 16;
 Console.WriteLine($"{runs} runs of split-mnist-5; {Environment.ProcessorCount} cores; load average {LoadAverage()}");
-var one = await Measure(workers: 1, runs);
-var two = await Measure(workers: 2, runs);
+// Workers record the runs they train, so the cluster has a PostgreSQL of its own (as in the tests; stopped at the end).
+using var postgres = new PostgresServer();
+var one = await Measure(postgres, workers: 1, runs);
+var two = await Measure(postgres, workers: 2, runs);
 Console.WriteLine($"speedup 2 workers vs 1: {one.Wall.TotalSeconds / two.Wall.TotalSeconds:0.00}x");
 Console.WriteLine($"load average after: {LoadAverage()}");
 
-static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)> Measure(int workers, int runs)
+static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)> Measure(PostgresServer postgres, int workers, int runs)
 {
+    var database = postgres.CreateDatabase();
     using var redis = new RedisServer();
     var clusterId = "bench-" + Guid.NewGuid().ToString("n")[..8];
     var nodes = new List<ClusterNode>();
     try
     {
-        for (int i = 0; i < workers; i++) nodes.Add(ClusterNode.Worker($"worker-{i + 1}", redis.ConnectionString, clusterId, slots: 1));
+        for (int i = 0; i < workers; i++) nodes.Add(ClusterNode.Worker($"worker-{i + 1}", redis.ConnectionString, clusterId, database, slots: 1));
         await Task.WhenAll(nodes.Select(w => w.Saying("training slot(s)"))).WaitAsync(TimeSpan.FromMinutes(3));
-        var web = ClusterNode.Web("web", redis.ConnectionString, clusterId, database: null, slots: workers);
+        var web = ClusterNode.Web("web", redis.ConnectionString, clusterId, database, slots: workers);
         nodes.Add(web);
         using var http = web.Http();
         while (true)

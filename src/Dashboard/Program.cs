@@ -22,8 +22,10 @@ var role = RunHosting.RoleFrom(builder.Configuration);
 if (role == RunRole.Worker)
     throw new InvalidOperationException($"Setting {DashboardOptions.Section}:Role is worker: run the worker host (src/Worker) instead; the dashboard is web or both.");
 builder.AddRunSilo(role);
-builder.Services.AddSingleton<IRunRegistry, InMemoryRunRegistry>();
-builder.Services.AddRunHistory(); // before the queue: runs are recorded from their first event
+builder.AddRunRegistry();
+builder.Services.AddRunHistory(); // before the queue: runs are stored before they are queued
+// Runs this process trains (its run grains) are recorded here, in the same store; web-only nodes train none.
+builder.Services.AddSingleton(sp => new RunRecordings(sp.GetRequiredService<RunHistory>().Store, sp.GetRequiredService<ILogger<RunRecordings>>()));
 builder.Services.AddRunQueue();
 builder.Services.AddSingleton<DataImages>();
 builder.Services.AddClassExperiments();

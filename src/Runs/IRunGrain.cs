@@ -2,7 +2,7 @@ namespace ContinualLearning.Runs;
 
 /// <summary>
 /// One run, keyed by its id, wherever in the cluster it trains. Its activation trains the run on a thread of its own,
-/// owns the run's event log and serves it to any node. Events cross the boundary as EngineJson arrays (chunks), so the
+/// owns the run's event log, records it and serves it to any node. Events cross the boundary as EngineJson arrays (chunks), so the
 /// Engine knows nothing of Orleans.
 /// </summary>
 public interface IRunGrain : IGrainWithStringKey
@@ -12,6 +12,12 @@ public interface IRunGrain : IGrainWithStringKey
 
     /// <summary>Asks the run to stop (within one batch); it ends with a cancelled event.</summary>
     Task Cancel();
+
+    /// <summary>
+    /// How the recording of the run goes on this silo (it records the runs it trains), or null when this silo records
+    /// no such run: it never trained here, or its recording is stored and done.
+    /// </summary>
+    Task<RecordingState?> Recording();
 
     /// <summary>
     /// The run's events from <paramref name="fromSeq"/>: the whole ordered history so far, then live events as they are

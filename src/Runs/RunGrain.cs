@@ -11,10 +11,12 @@ namespace ContinualLearning.Runs;
 /// <summary>
 /// Trains one run. TorchSharp's dispose scopes are bound to a thread, and a run computes for minutes, so the run gets a
 /// dedicated thread (a long-running task on the default scheduler), never Orleans' scheduler; the event log it appends
-/// to is thread-safe and every watcher reads it at its own position. Reentrant: watchers, cancel and start interleave.
+/// to is thread-safe and every watcher reads it at its own position. The run is recorded here, where it trains
+/// (<see cref="RunRecordings"/>), so the web node that submitted it may die without losing any of it. Reentrant:
+/// watchers, cancel and start interleave.
 /// </summary>
 [Reentrant]
-public sealed class RunGrain(DataSetCatalog catalog, WorkerSlots slots, ILogger<RunGrain> logger) : Grain, IRunGrain
+public sealed class RunGrain(DataSetCatalog catalog, WorkerSlots slots, RunRecordings recordings, ILogger<RunGrain> logger) : Grain, IRunGrain
 {
     /// <summary>How long an ended run's activation stays to serve late watchers (the history is in the database too).</summary>
     static readonly TimeSpan KeepAfterEnd = TimeSpan.FromMinutes(2);
@@ -30,6 +32,7 @@ public sealed class RunGrain(DataSetCatalog catalog, WorkerSlots slots, ILogger<
         run.Notice += m => logger.LogInformation("Run {Id}: {Message}", id, m);
         logger.LogInformation("Run {Id} placed on this worker", id);
         DelayDeactivation(TimeSpan.FromDays(1)); // the activation is the run: it stays while it trains
+        recordings.Follow(run); // from its first event; the web node stored it as queued before queueing it
         var trained = run;
         slots.Assign();
         training = Task.Factory.StartNew(() => Train(trained), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -58,6 +61,8 @@ public sealed class RunGrain(DataSetCatalog catalog, WorkerSlots slots, ILogger<
         run?.Control.Cancel();
         return Task.CompletedTask;
     }
+
+    public Task<RecordingState?> Recording() => Task.FromResult(recordings.State(this.GetPrimaryKeyString()));
 
     public async IAsyncEnumerable<string> Watch(long fromSeq, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -88,6 +88,12 @@ public static class RunHosting
                         o.NumMissedProbesLimit = cluster.MissedProbesLimit;
                         o.NumVotesForDeathDeclaration = 1;
                     });
+                // The default directory deactivates every grain whose entry was in the partition of a silo that died, so a
+                // web node's (or a worker's) death would cancel runs training on other workers. This directory recovers the
+                // dead silo's entries from the silos that hold the activations instead: runs train on.
+#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10
+                silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
             }
             if (role == RunRole.Web)
                 silo.Configure<GrainTypeOptions>(o => { o.Classes.Remove(typeof(RunGrain)); o.Classes.Remove(typeof(WorkerGrain)); });
@@ -107,6 +113,22 @@ public static class RunHosting
         services.AddSingleton<RunQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<RunQueue>());
         return services;
+    }
+
+    /// <summary>
+    /// The registry of live runs the pages, hub and REST read: in a cluster, one that also attaches to runs other web
+    /// nodes submitted (<see cref="WatchingRunRegistry"/>); in one process, every live run is this node's own.
+    /// </summary>
+    public static IHostApplicationBuilder AddRunRegistry(this IHostApplicationBuilder builder)
+    {
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{RunClusterOptions.Section}:Redis"]))
+            builder.Services.AddSingleton<IRunRegistry, InMemoryRunRegistry>();
+        else
+        {
+            builder.Services.AddSingleton<InMemoryRunRegistry>();
+            builder.Services.AddSingleton<IRunRegistry, WatchingRunRegistry>();
+        }
+        return builder;
     }
 
     static int FreePort()

@@ -40,14 +40,22 @@ public sealed class ClusterNode : IDisposable
         process.BeginErrorReadLine();
     }
 
-    /// <summary>A worker: trains runs in <paramref name="slots"/> slots, one libtorch thread each.</summary>
-    public static ClusterNode Worker(string name, string redis, string clusterId, int slots) => new(name, "Worker", new Dictionary<string, string>
+    /// <summary>
+    /// A worker: trains runs in <paramref name="slots"/> slots, one libtorch thread each, and records them in
+    /// <paramref name="database"/> (PostgreSQL; null = none given, which a worker refuses).
+    /// </summary>
+    public static ClusterNode Worker(string name, string redis, string clusterId, string? database, int slots)
     {
-        ["ContinualLearning:Cluster:Redis"] = redis,
-        ["ContinualLearning:Cluster:ClusterId"] = clusterId,
-        ["ContinualLearning:Concurrency"] = slots.ToString(),
-        ["ContinualLearning:TorchThreads"] = "1",
-    }, null);
+        var settings = new Dictionary<string, string>
+        {
+            ["ContinualLearning:Cluster:Redis"] = redis,
+            ["ContinualLearning:Cluster:ClusterId"] = clusterId,
+            ["ContinualLearning:Concurrency"] = slots.ToString(),
+            ["ContinualLearning:TorchThreads"] = "1",
+        };
+        if (database is not null) settings["ConnectionStrings:Runs"] = database;
+        return new(name, "Worker", settings, null);
+    }
 
     /// <summary>
     /// A web node: pages, REST and hub; its history in <paramref name="database"/> (PostgreSQL; null = SQLite in its data
@@ -109,6 +117,13 @@ public sealed class ClusterNode : IDisposable
     }
 
     public bool HasExited => process.HasExited;
+
+    /// <summary>Completes when the process has exited, with its exit code.</summary>
+    public async Task<int> Exited()
+    {
+        await process.WaitForExitAsync();
+        return process.ExitCode;
+    }
 
     /// <summary>kill -9: the process gets no chance to say goodbye to the cluster.</summary>
     public void KillHard() => process.Kill(entireProcessTree: false); // SIGKILL on Linux

@@ -33,11 +33,12 @@ public sealed class ClusterTests(PostgresServer postgres) : IDisposable
 
     async Task<(ClusterNode A, ClusterNode B, ClusterNode Web)> StartCluster(int webSlots)
     {
-        var a = Add(ClusterNode.Worker("worker-a", redis.ConnectionString, clusterId, slots: 1));
-        var b = Add(ClusterNode.Worker("worker-b", redis.ConnectionString, clusterId, slots: 1));
+        var database = postgres.CreateDatabase();
+        var a = Add(ClusterNode.Worker("worker-a", redis.ConnectionString, clusterId, database, slots: 1));
+        var b = Add(ClusterNode.Worker("worker-b", redis.ConnectionString, clusterId, database, slots: 1));
         await Until(Task.WhenAll(a.Saying(WorkerReady), b.Saying(WorkerReady)), "both workers joined");
         // The web node joins last, so its first view of the cluster already holds both workers.
-        var web = Add(ClusterNode.Web("web", redis.ConnectionString, clusterId, postgres.CreateDatabase(), webSlots));
+        var web = Add(ClusterNode.Web("web", redis.ConnectionString, clusterId, database, webSlots));
         using var http = web.Http();
         await Until(Healthy(http), "the web node answers /healthz");
         return (a, b, web);
@@ -119,6 +120,76 @@ public sealed class ClusterTests(PostgresServer postgres) : IDisposable
         var (answered, failures) = await health;
         Assert.True(answered > 0 && failures.Count == 0, $"/healthz: {answered} answers, failures: {string.Join("; ", failures)}");
     }
+
+    [ClusterFact]
+    public async Task A_run_is_recorded_where_it_trains_so_it_is_stored_whole_when_the_web_node_that_submitted_it_dies()
+    {
+        var database = postgres.CreateDatabase();
+        var worker = Add(ClusterNode.Worker("worker", redis.ConnectionString, clusterId, database, slots: 1));
+        await Until(worker.Saying(WorkerReady), "the worker joined");
+        var submitter = Add(ClusterNode.Web("web-a", redis.ConnectionString, clusterId, database, slots: 1));
+        var other = Add(ClusterNode.Web("web-b", redis.ConnectionString, clusterId, database, slots: 1));
+        using var http = submitter.Http();
+        using var otherHttp = other.Http();
+        await Until(Task.WhenAll(Healthy(http), Healthy(otherHttp)), "both web nodes answer /healthz");
+
+        var id = await Submit(http, new { iterationsPerTask = 20_000, evalEvery = 500, seed = 5 });
+        await using (var hub = Hub(submitter))
+        {
+            await hub.StartAsync();
+            await Until(FirstEvaluation(hub, id), "the run's first evaluation reached the submitting web node");
+        }
+        submitter.KillHard();
+        Assert.True(worker.Said(id), "the run should train on the worker");
+
+        // The other web node reads it from PostgreSQL: finished, with every event the worker produced.
+        await Until(WaitFor(otherHttp, "/api/history", list => list.EnumerateArray().Any(r =>
+            r.GetProperty("id").GetString() == id && r.GetProperty("status").GetString() == "finished")), "the run stored as finished");
+        var stored = (await otherHttp.GetFromJsonAsync<List<RunEvent>>($"/api/runs/{id}/events", EngineJson.Options))!;
+        Assert.Equal(Enumerable.Range(1, stored.Count).Select(i => (long)i), stored.Select(e => e.Seq));
+        Assert.Contains(stored, e => e.Kind == RunEventKind.Evaluation);
+        Assert.Equal(RunEventKind.Finished, stored[^1].Kind);
+        Assert.Equal(20_000, stored[^1].Result!.Config.IterationsPerTask);
+    }
+
+    [ClusterFact]
+    public async Task Any_web_node_streams_a_live_run_another_one_submitted_whole_and_as_the_submitter_does()
+    {
+        var database = postgres.CreateDatabase();
+        var worker = Add(ClusterNode.Worker("worker", redis.ConnectionString, clusterId, database, slots: 1));
+        await Until(worker.Saying(WorkerReady), "the worker joined");
+        var submitter = Add(ClusterNode.Web("web-a", redis.ConnectionString, clusterId, database, slots: 1));
+        var other = Add(ClusterNode.Web("web-b", redis.ConnectionString, clusterId, database, slots: 1));
+        using var http = submitter.Http();
+        using var otherHttp = other.Http();
+        await Until(Task.WhenAll(Healthy(http), Healthy(otherHttp)), "both web nodes answer /healthz");
+        await using var hub = Hub(submitter);
+        await using var otherHub = Hub(other);
+        await Task.WhenAll(hub.StartAsync(), otherHub.StartAsync());
+
+        // Asked at once, while it is queued or training: the other node attaches to the run's grain.
+        var id = await Submit(http, new { iterationsPerTask = 3_000, evalEvery = 100, seed = 9 });
+        var throughOther = WatchAll(otherHub, id);
+        var throughSubmitter = WatchAll(hub, id);
+        var streams = await Until(Task.WhenAll(throughSubmitter, throughOther), "the run's events through both web nodes");
+        Assert.Equal(Enumerable.Range(1, streams[1].Count).Select(i => (long)i), streams[1].Select(e => e.Seq));
+        Assert.Equal(RunEventKind.Finished, streams[1][^1].Kind);
+        Assert.Contains(streams[1], e => e.Kind == RunEventKind.Evaluation);
+        Assert.Equal(streams[0].Select(Json), streams[1].Select(Json));
+        Assert.True(other.Said($"Run {id}: watching it from this node"), "web-b should have attached to the live run");
+    }
+
+    [ClusterFact]
+    public async Task A_worker_without_the_run_database_refuses_to_start_naming_the_setting()
+    {
+        var worker = Add(ClusterNode.Worker("worker", redis.ConnectionString, clusterId, database: null, slots: 1));
+        var code = await Until(worker.Exited(), "the worker stopped");
+        Assert.NotEqual(0, code);
+        Assert.True(worker.Said("ConnectionStrings:Runs must name the cluster's PostgreSQL run database"), worker.Output);
+        Assert.False(worker.Said(WorkerReady));
+    }
+
+    static string Json(RunEvent e) => JsonSerializer.Serialize(e, EngineJson.Options);
 
     static HubConnection Hub(ClusterNode web) => new HubConnectionBuilder()
         .WithUrl(new Uri(web.BaseAddress!, "/hubs/training"))

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ContinualLearning.Runs;
 using ContinualLearning.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -9,7 +10,7 @@ namespace ContinualLearning.Dashboard.History;
 /// with the reason when it cannot be written; Degraded when the database was found damaged at start-up and replaced
 /// (the history was reset), or when runs are waiting to be saved. A successful write retries unsaved runs at once.
 /// </summary>
-public sealed class RunDatabaseHealthCheck(RunHistory history) : IHealthCheck
+public sealed class RunDatabaseHealthCheck(RunHistory history, RunRecordings recordings) : IHealthCheck
 {
     public const string Name = "database";
 
@@ -24,6 +25,7 @@ public sealed class RunDatabaseHealthCheck(RunHistory history) : IHealthCheck
             return HealthCheckResult.Unhealthy($"{e.Message}: new runs are refused and running ones are kept in memory until it can.");
         }
         history.RetryUnsaved();
+        recordings.RetryUnsaved(); // the runs this process trains record here (the one-process default)
         if (history.Store.Quarantined is { } q)
             return HealthCheckResult.Degraded($"The run database was damaged at start-up ({q.At:u}) and replaced by an empty one, so the history " +
                 $"was reset; the damaged file is kept beside it as {Path.GetFileName(q.MovedTo)}. Restore a backup to get the history back.");

@@ -10,17 +10,23 @@ using Microsoft.Extensions.Options;
 namespace ContinualLearning.Dashboard.History;
 
 /// <summary>
-/// Keeps every run: opens the run database on start (checking it, and marking runs a crash left behind as interrupted),
-/// stores each run the queue submits before it is queued, and records its events from the same RunEventLog the hub
-/// and pages read. Once a run's end is stored the registry may release it; it is then served from the database.
-/// A recording that fails is isolated here: the run goes on, shows a "not saved" notice, and is saved when the
-/// database can be written again (the health check's successful probe retries at once).
+/// Keeps every run: opens the run database on start (checking it, and marking runs a crash left behind as interrupted)
+/// and stores each run the queue submits before it is queued. A run is recorded where it trains: the silo of its run
+/// grain records it (<see cref="RunRecordings"/>; this process, in the one-process default) and reports how that goes,
+/// so this node only shows a "not saved" notice and releases the run from memory once its end is stored. A run that
+/// never reached a grain, or whose grain was lost, is stored from this node's copy (its end, unless the store has one).
+/// A recording that fails is isolated: the run goes on, shows a "not saved" notice, and is saved when the database
+/// can be written again (the health check's successful probe retries at once).
 /// </summary>
 public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
 {
     readonly IRunRegistry registry;
     readonly ILogger<RunHistory> logger;
     readonly ConcurrentDictionary<string, (TrainingRun Run, RunRecording Recording)> recordings = new();
+    /// <summary>Runs a silo records: this node's copy, and the silo's last recording error (null while all is stored).</summary>
+    readonly ConcurrentDictionary<string, (TrainingRun Run, string? Error)> recordedElsewhere = new();
+    /// <summary>Runs whose copy this node stores (once).</summary>
+    readonly ConcurrentDictionary<string, byte> storedHere = new();
     readonly CancellationTokenSource stopping = new();
 
     public RunHistory(IRunRegistry registry, IOptions<DashboardOptions> options, IConfiguration configuration, ILogger<RunHistory> logger)
@@ -69,13 +75,74 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
             logger.LogError(e.InnerException, "Refused {Count} run(s): the run database {Path} cannot be written ({Reason})", runs.Count, DatabasePath, e.Reason);
             throw;
         }
-        foreach (var run in runs) Follow(run);
+        foreach (var run in runs) run.Completion.ContinueWith(_ => CopyEnded(run), TaskScheduler.Default);
         RetryUnsaved(); // the database took a write: runs that could not be saved earlier may be now
+    }
+
+    public void RecordedElsewhere(TrainingRun run) => recordedElsewhere[run.Id] = (run, null);
+
+    public void Report(TrainingRun run, RecordingState? state)
+    {
+        if (state is null)
+        {
+            // Its silo records it no more: stored and done, or lost. This node's copy ends it if the store has no end.
+            if (recordedElsewhere.TryRemove(run.Id, out var last))
+            {
+                if (last.Error is not null) RecordingChanged?.Invoke(run.Id);
+                if (run.Events.IsComplete) StoreCopy(run);
+            }
+            return;
+        }
+        if (!recordedElsewhere.TryGetValue(run.Id, out var known)) return;
+        if (state.Saved || state.Deleted)
+        {
+            recordedElsewhere.TryRemove(run.Id, out _);
+            if (known.Error is not null) { logger.LogInformation("Run {Id} is saved now", run.Id); RecordingChanged?.Invoke(run.Id); }
+            if (state.Saved) registry.Release(run); // now served from the database
+            return;
+        }
+        if (known.Error == state.Error) return;
+        recordedElsewhere[run.Id] = (run, state.Error);
+        RecordingChanged?.Invoke(run.Id);
+    }
+
+    public IReadOnlyList<RunEvent> StoredEvents(string runId, long fromSeq) => Store.GetEvents(runId, fromSeq);
+
+    public RunSummary? StoredSummary(string runId) => Store.GetSummary(runId);
+
+    /// <summary>This node's copy of a run ended; a run its silo records is left to it.</summary>
+    void CopyEnded(TrainingRun run)
+    {
+        if (!recordedElsewhere.ContainsKey(run.Id)) StoreCopy(run);
+    }
+
+    /// <summary>
+    /// Stores this node's copy of an ended run, once: its events (the ones stored already are skipped) and its end,
+    /// unless the store already holds an end (the run's silo stored it). Released at once in that case.
+    /// </summary>
+    void StoreCopy(TrainingRun run)
+    {
+        if (!storedHere.TryAdd(run.Id, 0)) return;
+        try
+        {
+            if (Store.GetSummary(run.Id) is { } stored && stored.Status is not (RunStatus.Queued or RunStatus.Running))
+            {
+                storedHere.TryRemove(run.Id, out _);
+                registry.Release(run);
+                return;
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Run {Id}: could not read its stored status ({Error}); storing this node's copy", run.Id, e.Message);
+        }
+        Follow(run);
     }
 
     void Follow(TrainingRun run)
     {
         var recording = Store.Follow(run, stop: stopping.Token);
+        recording.Completion.ContinueWith(done => storedHere.TryRemove(run.Id, out var _), TaskScheduler.Default);
         recordings[run.Id] = (run, recording);
         recording.ErrorChanged += r =>
         {
@@ -100,10 +167,12 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
                 run.Id, run.Status, recording.RetryDelays.Count + 1, DatabasePath);
     }
 
-    public string? RecordingError(string runId) => recordings.TryGetValue(runId, out var r) ? r.Recording.Error : null;
+    public string? RecordingError(string runId) =>
+        recordings.TryGetValue(runId, out var r) ? r.Recording.Error
+        : recordedElsewhere.TryGetValue(runId, out var e) ? e.Error : null;
 
     /// <summary>Runs ended or going whose events could not all be saved yet.</summary>
-    public int UnsavedCount => recordings.Values.Count(r => r.Recording.Error is not null);
+    public int UnsavedCount => recordings.Values.Count(r => r.Recording.Error is not null) + recordedElsewhere.Values.Count(r => r.Error is not null);
 
     /// <summary>The database took a write again: save what could not be saved, now.</summary>
     public void RetryUnsaved()
@@ -134,9 +203,10 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
     public IReadOnlyList<RunSummary> ListRuns()
     {
         var runs = Store.ListRuns();
-        if (recordings.IsEmpty || !recordings.Values.Any(r => r.Recording.Error is not null)) return runs;
-        return runs.Select(s => recordings.TryGetValue(s.Id, out var r) && r.Recording.Error is { } error
-            ? s with { Status = r.Run.Status, RecordingError = error } : s).ToArray();
+        var unsaved = recordings.Values.Where(r => r.Recording.Error is not null).Select(r => (r.Run, r.Recording.Error))
+            .Concat(recordedElsewhere.Values.Where(r => r.Error is not null)).ToDictionary(r => r.Run.Id);
+        if (unsaved.Count == 0) return runs;
+        return runs.Select(s => unsaved.TryGetValue(s.Id, out var r) ? s with { Status = r.Run.Status, RecordingError = r.Error } : s).ToArray();
     }
 
     /// <summary>
