@@ -51,7 +51,7 @@ public sealed class GenerativeReplay : Strategy
     {
         // Classifier first, so it starts from the same weights as every other strategy with this seed.
         var data = ctx.Stream.Data;
-        var model = ModelFactory.Create(ctx.Config.Model, data.Train.Rows, data.ClassCount, ctx.Config.HiddenSizes);
+        var model = ModelFactory.Create(ctx.Config.Model, data.Train.Rows, ctx.Stream.Outputs, ctx.Config.HiddenSizes);
         generator = new Vae(data.Train.PixelsPerImage, ctx.Config.GeneratorHidden, ctx.Config.GeneratorLatent);
         generatorOptimizer = TrainingOptimizer.Adam(generator.parameters(), 0.001);
         using (var displayRandom = new Generator((ulong)ctx.Config.Seed))
