@@ -10,7 +10,7 @@ public static class Summary
     {
         var c = r.Config;
         var s = new StringBuilder();
-        s.AppendLine($"{c.Strategy} on {r.Dataset.Name} ({r.Dataset.TrainSize} train / {r.Dataset.TestSize} test{(r.Dataset.BundledSubset ? ", bundled subset" : "")}), {c.Scenario}, tasks {(c.Scenario == Engine.Config.Scenarios.DomainIncremental ? $"{c.Tasks} x {c.Permutations} permutations" : c.Tasks)}, {c.Model}, {c.Optimizer} lr {c.LearningRate}, seed {c.Seed}");
+        s.AppendLine($"{c.Strategy} on {r.Dataset.Name} ({r.Dataset.TrainSize} train / {r.Dataset.TestSize} test{(r.Dataset.BundledSubset ? ", bundled subset" : "")}), {c.Scenario}, tasks {(Engine.Config.Scenarios.IsPermuted(c) ? $"{c.Tasks} x {c.Permutations} permutations" : Engine.Config.Scenarios.IsSplitDomain(c) ? $"{c.Tasks} (labels: position within the task)" : c.Tasks)}, {c.Model}, {c.Optimizer} lr {c.LearningRate}, seed {c.Seed}");
         s.AppendLine();
         s.AppendLine("Accuracy (%) on each task's test set after training each task:");
         int n = r.AccuracyMatrix.Length;

@@ -86,7 +86,8 @@ public sealed class StrategyDesignerTests
     {
         await using var ctx = NewContext();
         RunConfig? changed = null;
-        var cut = Designer(ctx, new RunConfig(), c => changed = c);
+        // Tasks of unequal size cannot share one head by position: domain-incremental falls back to one class set.
+        var cut = Designer(ctx, new RunConfig { Tasks = "0-3|4-9" }, c => changed = c);
 
         var scenario = cut.FindComponents<MudSelect<string>>().Single(s => s.Instance.Label == "Scenario");
         await cut.InvokeAsync(() => scenario.Instance.ValueChanged.InvokeAsync(Scenarios.DomainIncremental));
@@ -104,6 +105,27 @@ public sealed class StrategyDesignerTests
         Assert.Equal("0-4|5-9", changed.Tasks);
         cut.Render(p => p.Add(d => d.Config, changed));
         Assert.Empty(cut.FindAll("[data-testid=permutations]"));
+    }
+
+    /// <summary>The paper's split MNIST domain-incremental: the five pairs stay, one shared head answers by position.</summary>
+    [Fact]
+    public async Task Split_tasks_of_equal_size_stay_in_domain_incremental_without_a_permutations_field()
+    {
+        await using var ctx = NewContext();
+        RunConfig? changed = null;
+        var cut = Designer(ctx, Presets.Get(Presets.SplitMnist5), c => changed = c);
+
+        var scenario = cut.FindComponents<MudSelect<string>>().Single(s => s.Instance.Label == "Scenario");
+        await cut.InvokeAsync(() => scenario.Instance.ValueChanged.InvokeAsync(Scenarios.DomainIncremental));
+        Assert.Equal("0,1|2,3|4,5|6,7|8,9", changed!.Tasks);
+        Assert.Empty(ConfigValidator.Validate(changed));
+
+        cut.Render(p => p.Add(d => d.Config, changed));
+        Assert.Empty(cut.FindAll("[data-testid=permutations]"));
+        Assert.Contains("Tasks of equal size (labels: position within the task)", cut.Markup);
+        cut.Find("[data-testid=domain-classes] input, input[data-testid=domain-classes]").Change("0,1|2,3|4");
+        Assert.Equal("0,1|2,3|4", changed.Tasks);
+        Assert.Contains(ConfigValidator.Validate(changed), e => e.Field == "tasks" && e.Message.Contains("same number of classes"));
     }
 
     [Fact]
@@ -218,6 +240,31 @@ public sealed class StrategyDesignerTests
         var row = cut.Find("[data-testid=generated-live-row]");
         Assert.Contains($"step {live.Step}", row.TextContent);
         Assert.Equal(live.Images.Length, row.QuerySelectorAll("img").Length);
+    }
+
+    /// <summary>Split domain-incremental: predictions are positions within a task, shown and judged as such.</summary>
+    [Fact]
+    public async Task In_split_domain_incremental_the_prediction_grid_shows_positions_and_judges_them_by_the_digits_task()
+    {
+        await using var ctx = NewContext();
+        var config = Presets.Get(Presets.SplitMnist5) with { Scenario = Scenarios.DomainIncremental, IterationsPerTask = 5, EvalEvery = 5, HiddenSizes = [16] };
+        var state = Trained(config);
+        var plan = state.Plan!;
+        Assert.Equal(["0/2/4/6/8", "1/3/5/7/9"], plan.OutputNames!);
+        var cut = ctx.Render<PredictionGrid>(p => p.Add(g => g.State, state).Add(g => g.Dataset, config.Dataset));
+
+        Assert.Contains("positions within a task", cut.Find("[data-testid=predictions-positions]").TextContent);
+        var cells = cut.FindAll(".prediction");
+        Assert.Equal(plan.PreviewTestIndices.Length, cells.Count);
+        var labels = Catalog.Load(config.Dataset).Test.Labels;
+        for (int i = 0; i < cells.Count; i++)
+        {
+            int position = labels[plan.PreviewTestIndices[i]] % 2; // pairs 0,1|2,3|…: even digits first
+            Assert.Equal(state.Predictions![i] == position, cells[i].ClassList.Contains("right"));
+            Assert.Contains(cells[i].QuerySelector(".prediction-label")!.TextContent, new[] { "1st", "2nd" });
+        }
+        var matrix = ctx.Render<MatrixCard>(p => p.Add(m => m.State, state));
+        Assert.Contains("position within its task", matrix.Find("[data-testid=matrix-positions]").TextContent);
     }
 
     [Fact]

@@ -53,9 +53,23 @@ public class ConfigAndPresetTests
     [Fact]
     public void DomainIncrementalTakesOneClassSetAndACountOfPermutations()
     {
-        Assert.Contains("tasks", Fields(new RunConfig { Scenario = Scenarios.DomainIncremental }));
         Assert.Empty(Fields(new RunConfig { Scenario = Scenarios.DomainIncremental, Tasks = "0-9", Permutations = 10 }));
         Assert.Contains("permutations", Fields(new RunConfig { Scenario = Scenarios.DomainIncremental, Tasks = "0-9", Permutations = 0 }));
+    }
+
+    [Fact]
+    public void DomainIncrementalTakesTasksOfEqualSizeWhoseLabelsArePositions()
+    {
+        Assert.Empty(Fields(Presets.Get(Presets.SplitMnist5) with { Scenario = Scenarios.DomainIncremental }));
+        Assert.Empty(Fields(new RunConfig { Scenario = Scenarios.DomainIncremental })); // 0-4|5-9: five outputs
+        var error = Assert.Single(ConfigValidator.Validate(new RunConfig { Scenario = Scenarios.DomainIncremental, Tasks = "0,1|2,3|4" }));
+        Assert.Equal("tasks", error.Field);
+        Assert.Contains("same number of classes", error.Message);
+        Assert.Contains("task 3 has 1", error.Message);
+        // Each class still belongs to one task: its position there is its label.
+        var repeated = Assert.Single(ConfigValidator.Validate(new RunConfig { Scenario = Scenarios.DomainIncremental, Tasks = "0,1|1,2" }));
+        Assert.Equal("tasks", repeated.Field);
+        Assert.Contains("more than one task", repeated.Message);
     }
 
     [Fact]

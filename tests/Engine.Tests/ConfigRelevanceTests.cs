@@ -36,7 +36,8 @@ public class ConfigRelevanceTests
         Assert.True(ConfigRelevance.Applies(seed, "momentum"));
         Assert.False(ConfigRelevance.Applies(seed with { Optimizer = "adam" }, "momentum"));
         Assert.False(ConfigRelevance.Applies(seed, "permutations"));
-        Assert.True(ConfigRelevance.Applies(seed with { Scenario = Scenarios.DomainIncremental }, "permutations"));
+        Assert.True(ConfigRelevance.Applies(seed with { Scenario = Scenarios.DomainIncremental, Tasks = "0-9" }, "permutations"));
+        Assert.False(ConfigRelevance.Applies(seed with { Scenario = Scenarios.DomainIncremental, Tasks = "0,1|2,3" }, "permutations")); // split: the tasks count
         Assert.True(ConfigRelevance.Applies(seed, "epochs"));
         Assert.False(ConfigRelevance.Applies(seed with { IterationsPerTask = 50 }, "epochs"));
         Assert.False(ConfigRelevance.Applies(seed with { Strategy = "ewc" }, "ewcGamma"));         // separate mode has no decay

@@ -27,11 +27,11 @@ public class DefaultsHoldTests
     public void EveryStrategyAndScenarioFinishesWithFiniteNumbers(string setting)
     {
         var configs = (from strategy in StrategyRegistry.Names
-                       from scenario in ConfigValidator.SupportedScenarios
-                       let config = Config(setting, strategy, scenario)
+                       from protocol in Protocols
+                       let config = Config(setting, strategy, protocol)
                        where ConfigValidator.Validate(config).Count == 0
                        select config).ToArray();
-        Assert.Equal(StrategyRegistry.Names.Count * 3 - 2, configs.Length); // pnn: task-incremental only
+        Assert.Equal(StrategyRegistry.Names.Count * Protocols.Length - (Protocols.Length - 1), configs.Length); // pnn: task-incremental only
 
         var problems = new ConcurrentBag<string>();
         // Two at a time: runs are deterministic side by side, and two cores are what the test machine has.
@@ -39,7 +39,7 @@ public class DefaultsHoldTests
         {
             var run = TestData.Execute(config);
             var events = run.Events.Snapshot();
-            string name = $"{config.Strategy} / {config.Scenario}";
+            string name = $"{config.Strategy} / {config.Scenario}{(Scenarios.IsSplitDomain(config) ? " (split)" : "")}";
             if (run.Status != RunStatus.Finished) problems.Add($"{name}: {run.Status} ({run.Error})");
             if (events.FirstOrDefault(e => NonFiniteNumbers.FirstIn(e) is not null) is { } bad) problems.Add($"{name}: non-finite {NonFiniteNumbers.FirstIn(bad)} at seq {bad.Seq}");
             // Every step reported, each with a finite loss.
@@ -51,13 +51,22 @@ public class DefaultsHoldTests
         Assert.True(problems.IsEmpty, $"{setting} settings, {StepsPerTask(setting)} steps per task:\n" + string.Join("\n", problems.Order()));
     }
 
-    static RunConfig Config(string setting, string strategy, string scenario)
+    // Domain-incremental twice: Permuted MNIST (one class set) and split tasks sharing one head (labels are positions).
+    const string PermutedDomain = "domain-incremental (permuted)", SplitDomain = "domain-incremental (split)";
+    static readonly string[] Protocols = [Scenarios.ClassIncremental, Scenarios.TaskIncremental, PermutedDomain, SplitDomain];
+
+    static RunConfig Config(string setting, string strategy, string protocol)
     {
         var basis = setting == "seed"
             ? new RunConfig()
             : new RunConfig { Model = "mlp", HiddenSizes = [400, 400], Optimizer = "adam", LearningRate = 0.001, BatchSize = 128, Tasks = "0,1|2,3|4,5" };
         if (strategy == "pnn") basis = basis with { Model = "mlp" };
-        basis = scenario == Scenarios.DomainIncremental ? basis with { Tasks = "0-9", Permutations = 3 } : basis;
-        return basis with { Strategy = strategy, Scenario = scenario, IterationsPerTask = StepsPerTask(setting), EvalEvery = StepsPerTask(setting) };
+        basis = protocol switch
+        {
+            PermutedDomain => basis with { Scenario = Scenarios.DomainIncremental, Tasks = "0-9", Permutations = 3 },
+            SplitDomain => basis with { Scenario = Scenarios.DomainIncremental }, // seed: 0-4|5-9, paper: three pairs
+            _ => basis with { Scenario = protocol },
+        };
+        return basis with { Strategy = strategy, IterationsPerTask = StepsPerTask(setting), EvalEvery = StepsPerTask(setting) };
     }
 }

@@ -45,7 +45,7 @@ public static class TestRuns
     {
         var ctx = new TrainingContext(config, TaskStream.Build(Bundled, config));
         TorchSharp.torch.manual_seed(config.Seed);
-        ctx.Model = strategy.CreateModel(ctx) ?? ModelFactory.Create(config.Model, Bundled.Train.Rows, Bundled.ClassCount, config.HiddenSizes);
+        ctx.Model = strategy.CreateModel(ctx) ?? ModelFactory.Create(config.Model, Bundled.Train.Rows, ctx.Stream.Outputs, config.HiddenSizes);
         ctx.Optimizer = ctx.CreateOptimizer(ctx.Model.parameters());
         return ctx;
     }

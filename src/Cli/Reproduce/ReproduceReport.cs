@@ -34,7 +34,7 @@ public sealed record ReproduceReport(
     static string Short(string scenario) => scenario switch
     {
         Engine.Config.Scenarios.TaskIncremental => "task-IL",
-        Engine.Config.Scenarios.DomainIncremental => "domain-IL*",
+        Engine.Config.Scenarios.DomainIncremental => "domain-IL",
         Engine.Config.Scenarios.ClassIncremental => "class-IL",
         _ => scenario,
     };
@@ -82,7 +82,7 @@ public sealed record ReproduceReport(
         s.AppendLine(string.Join("  ", columns.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
         foreach (var line in lines) s.AppendLine(string.Join("  ", line.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
         s.AppendLine();
-        if (Scenarios.Contains(Engine.Config.Scenarios.DomainIncremental)) s.AppendLine($"* {DomainNote}");
+        if (Scenarios.Contains(Engine.Config.Scenarios.DomainIncremental)) s.AppendLine(DomainNote);
         for (int i = 0; i < notes.Count; i++) s.AppendLine($"({i + 1}) {notes[i].Text}");
         s.AppendLine($"Paper: {Citation}.");
         s.AppendLine(PaperNote);

@@ -4,7 +4,7 @@ namespace ContinualLearning.Engine.Config;
 
 /// <summary>
 /// Which config fields a run actually uses: replayRatio only matters to replay, momentum only to SGD, permutations only
-/// to domain-incremental runs, and so on. The one place that knows this, so the compare page's diff table, the designer
+/// to permuted domain-incremental runs, and so on. The one place that knows this, so the compare page's diff table, the designer
 /// and anything else that shows a config can hide what a run ignores. Field names are the camelCase JSON names.
 /// </summary>
 public static class ConfigRelevance
@@ -13,7 +13,7 @@ public static class ConfigRelevance
     /// Unknown fields count as applying, so a new RunConfig field is shown until a rule here says otherwise.</summary>
     public static bool Applies(RunConfig c, string field) => field switch
     {
-        "permutations" => c.Scenario == Scenarios.DomainIncremental,
+        "permutations" => Scenarios.IsPermuted(c),
         // Progressive nets build their own columns of hidden layers; every other strategy uses the chosen model.
         "model" => c.Strategy != "pnn",
         "hiddenSizes" => c.Strategy == "pnn" || c.Model == "mlp",

@@ -134,9 +134,14 @@ public static class ConfigValidator
         if (missing.Length > 0)
             errors.Add(new("tasks", $"class {ConfigErrors.Few(missing)} does not exist in the data set (classes 0-{classCount - 1})"));
         if (tasks.Length > MaxTasks) errors.Add(new("tasks", $"at most {MaxTasks} tasks (got {tasks.Length})"));
-        if (c.Scenario == Scenarios.DomainIncremental && tasks.Length != 1)
-            errors.Add(new("tasks", "in domain-incremental every task has the same classes: give one class set (e.g. 0-9) and the number of tasks in permutations"));
-        else
+        // Domain-incremental: one class set is repeated over permutations; several tasks share one head, answered by
+        // each class's position within its task, so every task needs the same number of classes.
+        if (c.Scenario == Scenarios.DomainIncremental && tasks.Length > 1 && tasks.Any(t => t.Length != tasks[0].Length))
+        {
+            int odd = Array.FindIndex(tasks, t => t.Length != tasks[0].Length);
+            errors.Add(new("tasks", $"in domain-incremental every task has the same number of classes (one shared output per position): task 1 has {tasks[0].Length}, task {odd + 1} has {tasks[odd].Length}; or give one class set (e.g. 0-9) for permuted tasks"));
+        }
+        if (tasks.Length > 1 || c.Scenario != Scenarios.DomainIncremental)
         {
             var repeated = tasks.SelectMany(t => t).GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key).Order().ToArray();
             if (repeated.Length > 0)

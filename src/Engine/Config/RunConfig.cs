@@ -11,9 +11,10 @@ public sealed record RunConfig
     public string? Preset { get; init; }
     public string Dataset { get; init; } = Data.DataSetCatalog.BundledMnist;
     public string Scenario { get; init; } = Scenarios.ClassIncremental;
-    /// <summary>Classes per task, tasks separated by '|': "0-4|5-9", "0,1|2,3|4,5|6,7|8,9".</summary>
+    /// <summary>Classes per task, tasks separated by '|': "0-4|5-9", "0,1|2,3|4,5|6,7|8,9". Domain-incremental: one class
+    /// set (permuted tasks) or tasks of equal size whose labels are the classes' positions within their task.</summary>
     public string Tasks { get; init; } = "0-4|5-9";
-    /// <summary>domain-incremental (Permuted MNIST): number of tasks; task 1 is unpermuted, each later one a fixed random pixel permutation of the same classes.</summary>
+    /// <summary>domain-incremental with one class set (Permuted MNIST): number of tasks; task 1 is unpermuted, each later one a fixed random pixel permutation of the same classes.</summary>
     public int Permutations { get; init; } = 5;
     public string Model { get; init; } = "linear";
     /// <summary>Hidden layer widths of the mlp model.</summary>
@@ -71,4 +72,10 @@ public static class Scenarios
     public const string ClassIncremental = "class-incremental";
     public const string TaskIncremental = "task-incremental";
     public const string DomainIncremental = "domain-incremental";
+
+    /// <summary>Domain-incremental with one class set ("0-9"): Permuted MNIST, its tasks counted by Permutations.</summary>
+    public static bool IsPermuted(RunConfig c) => c.Scenario == DomainIncremental && c.Tasks is { } tasks && !tasks.Contains('|');
+
+    /// <summary>Domain-incremental with several tasks of equal size ("0,1|2,3|…"): one shared head, labels are positions within a task.</summary>
+    public static bool IsSplitDomain(RunConfig c) => c.Scenario == DomainIncremental && c.Tasks is { } tasks && tasks.Contains('|');
 }

@@ -67,19 +67,21 @@ public sealed record RunCostEstimate
     {
         var split = TaskSplit.Parse(c.Tasks);
         int classes = data.ClassNames.Length, pixels = data.ImageSide * data.ImageSide;
-        bool domain = c.Scenario == Scenarios.DomainIncremental;
+        bool domain = Scenarios.IsPermuted(c);
         int taskCount = domain ? c.Permutations : split.Length;
+        // Split domain-incremental: one shared head of a task's size (labels are positions within a task).
+        int outputs = Scenarios.IsSplitDomain(c) ? split[0].Length : classes;
         // Samples of each task (classes are about balanced in these data sets).
         double[] train = Enumerable.Range(0, taskCount).Select(t => (double)data.TrainCount * (domain ? split[0] : split[t]).Length / classes).ToArray();
         double[] test = Enumerable.Range(0, taskCount).Select(t => (double)data.TestCount * (domain ? split[0] : split[t]).Length / classes).ToArray();
 
-        var widths = new[] { pixels }.Concat(c.HiddenSizes).Append(classes).ToArray();
+        var widths = new[] { pixels }.Concat(c.HiddenSizes).Append(outputs).ToArray();
         bool pnn = c.Strategy == "pnn";
         double columnParameters = Dense(widths), lateralParameters = pnn ? Laterals(widths) : 0;
         double parameters = pnn ? taskCount * columnParameters + lateralParameters * taskCount * (taskCount - 1) / 2.0
-            : ClassifierParameters(c.Model, widths, data.ImageSide, classes);
+            : ClassifierParameters(c.Model, widths, data.ImageSide, outputs);
         // Multiply-adds of one sample's forward pass through the classifier (PNN: all columns up to the last task).
-        double forward = pnn ? parameters : ClassifierMacs(c.Model, widths, data.ImageSide, classes);
+        double forward = pnn ? parameters : ClassifierMacs(c.Model, widths, data.ImageSide, outputs);
         double activationsPerSample = Activations(c.Model, widths, data.ImageSide) * (pnn ? taskCount : 1);
 
         double optimizerCopies = c.Optimizer == "adam" ? 2 : c.Momentum > 0 ? 1 : 0;
@@ -98,7 +100,7 @@ public sealed record RunCostEstimate
             "generative-replay" => BytesPerFloat * (parameters + 5 * vae), // previous solver; VAE, its gradients, Adam, previous VAE
             "replay" => sampleBytes * c.ReplayRatio * train.Sum(),
             "replay-reservoir" or "er" => sampleBytes * c.MemoryPerClass * classes,
-            "der" => (sampleBytes + BytesPerFloat * classes) * c.MemoryPerClass * classes, // each memory sample keeps its logits
+            "der" => (sampleBytes + BytesPerFloat * outputs) * c.MemoryPerClass * classes, // each memory sample keeps its logits
             _ => 0,
         };
         // Strategies that push a second batch (memory or generated) through the model; der pushes two memory batches.
@@ -173,7 +175,7 @@ public sealed record RunCostEstimate
     public IEnumerable<ConfigError> Check(RunConfig c, RunBudget budget)
     {
         double limitBytes = budget.ModelStateMB * 1024 * 1024;
-        string tasksField = c.Scenario == Scenarios.DomainIncremental ? "permutations" : "tasks";
+        string tasksField = Scenarios.IsPermuted(c) ? "permutations" : "tasks";
         if (ModelStateBytes > limitBytes)
         {
             var (field, advice) = c.Strategy switch

@@ -9,7 +9,14 @@ public enum RunEventKind { Started, TaskStarted, Step, Evaluation, TaskFinished,
 /// StepsPerTask is planned from each task's own data; a strategy that adds replayed samples makes later tasks longer,
 /// and each taskStarted event then carries the exact count (TaskSteps).
 /// </summary>
-public sealed record RunPlan(int[][] TaskClasses, long[] StepsPerTask, string[] ClassNames, int[] PreviewTestIndices, long ParameterCount);
+public sealed record RunPlan(int[][] TaskClasses, long[] StepsPerTask, string[] ClassNames, int[] PreviewTestIndices, long ParameterCount)
+{
+    /// <summary>
+    /// Split domain-incremental only: what each output means ("0/2/4/6/8" = first digit of its task). Predictions are
+    /// then positions within a task, not classes; null when outputs are the data set's classes.
+    /// </summary>
+    public string[]? OutputNames { get; init; }
+}
 
 /// <summary>
 /// One event of a run's stream. Seq counts 1, 2, 3 … per run with no gaps. Fields not used by a kind are null.
@@ -28,7 +35,8 @@ public sealed record RunEvent
     public double? Loss { get; init; }
     /// <summary>Per-task test accuracy in percent (evaluation: held-out subsets; taskFinished: full test sets, one matrix row).</summary>
     public double[]? Accuracies { get; init; }
-    /// <summary>Evaluation: the model's predicted class for each preview image (RunPlan.PreviewTestIndices).</summary>
+    /// <summary>Evaluation: the model's predicted class for each preview image (RunPlan.PreviewTestIndices); a position
+    /// within the image's task when RunPlan.OutputNames is set (split domain-incremental).</summary>
     public int[]? Predictions { get; init; }
     /// <summary>taskStarted: the exact number of training steps this task will take.</summary>
     public long? TaskSteps { get; init; }

@@ -7,23 +7,18 @@ using static TorchSharp.torch;
 namespace ContinualLearning.Engine.Strategies;
 
 /// <summary>
-/// Deep generative replay (Shin et al. 2017; van de Ven et al. 2020, 2022). A VAE generator learns each task's inputs
-/// together with replayed ones; from task 2 on, every batch is paired with as many images drawn from the previous
-/// generator, labelled by the previous classifier: hard targets (its top class) or soft targets (its scores at a
-/// temperature T, trained with T²-scaled distillation, "DGR+distill"). The labels come from the classes the previous
-/// model knew; in task-incremental each replayed image is assigned an earlier task at random and labelled within that
-/// task's head. Current and replayed losses are weighted 1/t and (t−1)/t at task t, for the classifier and the generator
-/// alike. The generator may train generatorIterationRatio × the classifier's iterations per task (the extra ones at the
-/// task's end). The VAE always uses Adam 0.001.
+/// Deep generative replay (Shin et al. 2017; van de Ven et al. 2020, 2022). From task 2 on, every batch is paired with
+/// as many images from the previous generator (Models/ReplayGenerator, a VAE), labelled by the previous classifier over
+/// the classes it knew: hard targets (its top class) or soft ones (its scores at temperature T, T²-scaled distillation,
+/// "DGR+distill"); in task-incremental each replayed image gets an earlier task's head at random. Current and replayed
+/// losses weigh 1/t and (t−1)/t at task t, for classifier and generator alike; the generator may train
+/// generatorIterationRatio × the classifier's iterations per task (the extra ones at the task's end).
 /// </summary>
 public sealed class GenerativeReplay : Strategy
 {
-    Vae? generator, previousGenerator;
-    TrainingOptimizer? generatorOptimizer;
+    ReplayGenerator? generator;
     nn.Module<Tensor, Tensor>? previousSolver;
     Tensor? seenMask;
-    // Fixed latent codes for the live images, drawn from their own generator so showing them never changes training.
-    Tensor? displayCodes;
 
     public static readonly StrategyParameter Targets = new("replayTargets", "Replay targets", "label replayed images with the previous model's top class (hard) or its softened scores (soft)")
         { Kind = ParameterKind.Choice, Default = "hard", Choices = ["hard", "soft"] };
@@ -45,34 +40,28 @@ public sealed class GenerativeReplay : Strategy
     };
 
     /// <summary>Generator updates so far (classifier steps plus the extra iterations at task ends).</summary>
-    public long GeneratorSteps { get; private set; }
+    public long GeneratorSteps => generator?.Steps ?? 0;
 
     public override nn.Module<Tensor, Tensor>? CreateModel(TrainingContext ctx)
     {
         // Classifier first, so it starts from the same weights as every other strategy with this seed.
         var data = ctx.Stream.Data;
-        var model = ModelFactory.Create(ctx.Config.Model, data.Train.Rows, data.ClassCount, ctx.Config.HiddenSizes);
-        generator = new Vae(data.Train.PixelsPerImage, ctx.Config.GeneratorHidden, ctx.Config.GeneratorLatent);
-        generatorOptimizer = TrainingOptimizer.Adam(generator.parameters(), 0.001);
-        using (var displayRandom = new Generator((ulong)ctx.Config.Seed))
-            displayCodes = randn(16, ctx.Config.GeneratorLatent, generator: displayRandom).DetachFromDisposeScope();
+        var model = ModelFactory.Create(ctx.Config.Model, data.Train.Rows, ctx.Stream.Outputs, ctx.Config.HiddenSizes);
+        generator = new ReplayGenerator(data.Train.PixelsPerImage, ctx.Config.GeneratorHidden, ctx.Config.GeneratorLatent, ctx.Config.Seed);
         return model;
     }
 
-    double CurrentWeight(TrainingContext ctx) => 1.0 / (ctx.Task + 1);
+    static double CurrentWeight(TrainingContext ctx) => 1.0 / (ctx.Task + 1);
 
     public override Tensor Loss(TrainingContext ctx, Batch batch)
     {
         var current = ctx.CrossEntropy(batch);
-        if (previousGenerator is null)
-        {
-            TrainGenerator(ctx, batch.Inputs, null);
-            return current;
-        }
+        double weight = CurrentWeight(ctx);
+        if (!generator!.CanReplay) { generator.Train(batch.Inputs, null, weight, ctx.Generator); return current; }
         var (images, taskIds, previousScores) = ReplayBatch(ctx, (int)batch.Inputs.shape[0]);
         var replayed = ReplayLoss(ctx, ctx.Logits(images, taskIds), previousScores);
-        TrainGenerator(ctx, batch.Inputs, images);
-        return current.Times(CurrentWeight(ctx)).Plus(replayed.Times(1 - CurrentWeight(ctx)));
+        generator.Train(batch.Inputs, images, weight, ctx.Generator);
+        return current.Times(weight).Plus(replayed.Times(1 - weight));
     }
 
     /// <summary>
@@ -82,7 +71,7 @@ public sealed class GenerativeReplay : Strategy
     public (Tensor Images, Tensor TaskIds, Tensor PreviousScores) ReplayBatch(TrainingContext ctx, int count)
     {
         using var _ = no_grad();
-        var images = previousGenerator!.Sample(count, ctx.Generator);
+        var images = generator!.Replay(count, ctx.Generator);
         var taskIds = ctx.Config.Scenario == Scenarios.TaskIncremental
             ? randint(0, ctx.Task, new long[] { count }, dtype: ScalarType.Int64, generator: ctx.Generator)
             : zeros(count, ScalarType.Int64);
@@ -106,74 +95,23 @@ public sealed class GenerativeReplay : Strategy
         return terms.sum(1).mean().Times(-t * t);
     }
 
-    void TrainGenerator(TrainingContext ctx, Tensor inputs, Tensor? replayed)
-    {
-        generatorOptimizer!.ZeroGrad();
-        var loss = generator!.Loss(inputs, ctx.Generator).Loss;
-        if (replayed is not null) loss = loss.Times(CurrentWeight(ctx)).Plus(generator.Loss(replayed, ctx.Generator).Loss.Times(1 - CurrentWeight(ctx)));
-        loss.backward();
-        generatorOptimizer.Step();
-        GeneratorSteps++;
-    }
-
     public override void EndTask(TrainingContext ctx)
     {
         if (!ctx.MoreTasksFollow) return; // the copies and the extra generator training only serve later tasks
-        TrainGeneratorFurther(ctx, (long)Math.Round((IterationRatio.Number(ctx.Config) - 1) * (ctx.Step - ctx.TaskStartStep)));
+        generator!.TrainFurther(ctx, (long)Math.Round((IterationRatio.Number(ctx.Config) - 1) * (ctx.Step - ctx.TaskStartStep)), CurrentWeight(ctx));
         previousSolver?.Dispose();
         previousSolver = ctx.FrozenCopy();
-        previousGenerator?.Dispose();
-        previousGenerator = generator!.FrozenCopy();
+        generator.KeepAsPrevious();
         seenMask?.Dispose();
         seenMask = ctx.SeenClassMask(ctx.Task + 1).DetachFromDisposeScope();
     }
 
-    // The generator's extra iterations: batches of the task's samples, with replay from the previous generator as in training.
-    void TrainGeneratorFurther(TrainingContext ctx, long iterations)
-    {
-        var samples = ctx.CurrentTask.Train.ToArray();
-        for (long i = 0, start = samples.Length; i < iterations; i++, start += ctx.Config.BatchSize)
-        {
-            ctx.ThrowIfCancelled();
-            if (start >= samples.Length) { ctx.Random.Shuffle(samples); start = 0; }
-            using var _ = NewDisposeScope();
-            var inputs = ctx.MakeBatch(samples.AsSpan((int)start, Math.Min(ctx.Config.BatchSize, samples.Length - (int)start)).ToArray()).Inputs;
-            Tensor? replayed = null;
-            if (previousGenerator is not null) using (no_grad()) replayed = previousGenerator.Sample((int)inputs.shape[0], ctx.Generator);
-            TrainGenerator(ctx, inputs, replayed);
-        }
-    }
-
-    /// <summary>Images from the current generator, 8-bit grayscale row-major, for the dashboard's samples panel.</summary>
-    public byte[][] SampleImages(TrainingContext ctx, int count)
-    {
-        using var _ = NewDisposeScope();
-        using var __ = no_grad();
-        return ToBytes(generator!.Sample(count, ctx.Generator), count);
-    }
-
-    public override byte[][]? GeneratedImages(TrainingContext ctx) => SampleImages(ctx, 16);
-
-    public override byte[][]? LiveGeneratedImages(TrainingContext ctx)
-    {
-        using var _ = NewDisposeScope();
-        using var __ = no_grad();
-        generator!.eval();
-        var images = ToBytes(generator.DecodeLogits(displayCodes!).sigmoid(), (int)displayCodes!.shape[0]);
-        generator.train();
-        return images;
-    }
-
-    static byte[][] ToBytes(Tensor images, int count)
-    {
-        var pixels = images.Times(255).round().to_type(ScalarType.Byte).data<byte>().ToArray();
-        int size = pixels.Length / count;
-        return Enumerable.Range(0, count).Select(i => pixels.AsSpan(i * size, size).ToArray()).ToArray();
-    }
+    public override byte[][]? GeneratedImages(TrainingContext ctx) => generator!.SampleImages(16, ctx.Generator);
+    public override byte[][]? LiveGeneratedImages(TrainingContext ctx) => generator!.LiveImages();
 
     public override void Dispose()
     {
-        foreach (var d in new IDisposable?[] { generator, previousGenerator, generatorOptimizer, previousSolver, seenMask, displayCodes }) d?.Dispose();
+        foreach (var d in new IDisposable?[] { generator, previousSolver, seenMask }) d?.Dispose();
         base.Dispose();
     }
 }

@@ -69,9 +69,10 @@ public sealed class LearningWithoutForgetting : Strategy
         previous = ctx.FrozenCopy();
         var seen = ctx.Stream.Tasks.Take(ctx.Task + 1).ToArray();
         // Class-incremental: one softmax over all classes seen so far; task-incremental: one per earlier head.
+        // (Split domain-incremental: the one shared head's positions, which every earlier task used.)
         groups = ctx.Config.Scenario == Scenarios.TaskIncremental
             ? seen.Select(t => t.Classes.Select(k => (long)k).ToArray()).ToArray()
-            : [seen.SelectMany(t => t.Classes).Distinct().Order().Select(k => (long)k).ToArray()];
+            : [ctx.SeenOutputs(ctx.Task + 1)];
     }
 
     public override void Dispose()

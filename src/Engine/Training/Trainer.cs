@@ -33,7 +33,7 @@ public static class Trainer
         lock (SeedLock)
         {
             torch.manual_seed(config.Seed);
-            ctx.Model = strategy.CreateModel(ctx) ?? ModelFactory.Create(config.Model, data.Train.Rows, data.ClassCount, config.HiddenSizes);
+            ctx.Model = strategy.CreateModel(ctx) ?? ModelFactory.Create(config.Model, data.Train.Rows, stream.Outputs, config.HiddenSizes);
         }
         using var model = ctx.Model;
         using var optimizer = ctx.Optimizer = ctx.CreateOptimizer(model.parameters());
@@ -43,7 +43,7 @@ public static class Trainer
         {
             RunId = log.RunId, Kind = RunEventKind.Started,
             Plan = new RunPlan(stream.Tasks.Select(t => t.Classes).ToArray(), stream.Tasks.Select(t => StepsForTask(config, t.Train.Length)).ToArray(),
-                data.ClassNames, preview, ModelFactory.ParameterCount(model)),
+                data.ClassNames, preview, ModelFactory.ParameterCount(model)) { OutputNames = stream.OutputNames },
         });
         Evaluate(ctx, strategy, log, preview);
         // Forward transfer's reference: the untrained model (this seed's initial weights) on every task's full test set.

@@ -37,9 +37,10 @@ public sealed class TrainingContext : IDisposable
         var data = stream.Data;
         // Pixels become floats in [0, 1] once per run, as the seed's ToTensor() does; batches are gathered from these.
         trainImages = ToImages(data.Train);
-        trainLabels = tensor(data.Train.Labels.Select(l => (long)l).ToArray());
+        // Labels as the model answers them: the class, or its position within its task in split domain-incremental.
+        trainLabels = tensor(data.Train.Labels.Select(l => (long)stream.Label(l)).ToArray());
         testImages = ToImages(data.Test);
-        testLabels = tensor(data.Test.Labels.Select(l => (long)l).ToArray());
+        testLabels = tensor(data.Test.Labels.Select(l => (long)stream.Label(l)).ToArray());
         if (config.Scenario == Scenarios.TaskIncremental)
         {
             // Task-incremental: each task only competes among its own classes (a multi-head output by masking).
@@ -115,7 +116,7 @@ public sealed class TrainingContext : IDisposable
     /// <summary>A frozen copy of the current model (same architecture, same weights, no gradients), e.g. the "previous model".</summary>
     public nn.Module<Tensor, Tensor> FrozenCopy()
     {
-        var copy = Models.ModelFactory.Create(Config.Model, Stream.Data.Train.Rows, Stream.Data.ClassCount, Config.HiddenSizes);
+        var copy = Models.ModelFactory.Create(Config.Model, Stream.Data.Train.Rows, Stream.Outputs, Config.HiddenSizes);
         using (no_grad())
         {
             var source = Model.state_dict();
@@ -126,12 +127,15 @@ public sealed class TrainingContext : IDisposable
         return copy;
     }
 
-    /// <summary>Classes of the tasks before the current one (what a "previous model" knows), as a 0/-inf mask [classes] for its logits.</summary>
+    /// <summary>The outputs (labels) of the first <paramref name="tasks"/> tasks' classes, in order: what a "previous model" knows.</summary>
+    public long[] SeenOutputs(int tasks) => [.. Stream.Tasks.Take(tasks).SelectMany(t => t.Classes).Select(k => (long)Stream.Label(k)).Distinct().Order()];
+
+    /// <summary>Classes of the tasks before the current one (what a "previous model" knows), as a 0/-inf mask [outputs] for its logits.</summary>
     public Tensor SeenClassMask(int tasks)
     {
-        var mask = new float[Stream.Data.ClassCount];
+        var mask = new float[Stream.Outputs];
         Array.Fill(mask, float.NegativeInfinity);
-        foreach (var t in Stream.Tasks.Take(tasks)) foreach (var k in t.Classes) mask[k] = 0;
+        foreach (var k in SeenOutputs(tasks)) mask[k] = 0;
         return tensor(mask);
     }
 
