@@ -17,8 +17,8 @@ public sealed class ConfigOptions
     public readonly Option<string?> Preset = new("--preset") { Description = $"Start from a named config: {string.Join(", ", Presets.Names)}; the other options override its values (default: the seed's values)" };
     public readonly Option<string?> Dataset = new("--dataset") { Description = $"Data set: {string.Join(", ", DataSetCatalog.DefaultEntries().Select(e => e.Name))} (default {Seed.Dataset})" };
     public readonly Option<string?> Scenario = new("--scenario") { Description = $"Scenario: {string.Join(", ", ConfigValidator.SupportedScenarios)} (default {Seed.Scenario})" };
-    public readonly Option<string?> Tasks = new("--tasks") { Description = $"Classes per task, tasks separated by '|', e.g. \"0-4|5-9\" or \"0,1|2,3|4,5|6,7|8,9\" (default \"{Seed.Tasks}\")" };
-    public readonly Option<int?> Permutations = new("--permutations") { Description = $"domain-incremental: number of tasks (pixel permutations; task 1 unpermuted) (default {Seed.Permutations})" };
+    public readonly Option<string?> Tasks = new("--tasks") { Description = $"Classes per task, tasks separated by '|', e.g. \"0-4|5-9\" or \"0,1|2,3|4,5|6,7|8,9\"; domain-incremental: one class set (Permuted MNIST) or tasks of equal size answered by position within the task (default \"{Seed.Tasks}\")" };
+    public readonly Option<int?> Permutations = new("--permutations") { Description = $"domain-incremental with one class set (Permuted MNIST): number of tasks (pixel permutations; task 1 unpermuted) (default {Seed.Permutations})" };
     public readonly Option<string?> Model = new("--model") { Description = $"Model: {string.Join(", ", ModelFactory.Names)} (default {Seed.Model})" };
     public readonly Option<string?> HiddenSizes = new("--hidden-sizes") { Description = $"Hidden layer widths of the mlp, comma-separated (default {string.Join(",", Seed.HiddenSizes)})" };
     public readonly Option<string?> Optimizer = new("--optimizer") { Description = $"Optimizer: {string.Join(", ", ConfigValidator.Optimizers)} (default {Seed.Optimizer})" };
