@@ -49,6 +49,15 @@ public interface IRunStore : IDisposable
     /// </summary>
     bool AppendEvents(string runId, IReadOnlyList<RunEvent> events);
 
+    /// <summary>
+    /// Stores a run's terminal event only while the run has not ended and holds exactly the events before it (checked
+    /// in the same statement), so an end stored meanwhile is never overwritten. False when nothing was stored.
+    /// </summary>
+    bool StoreEndIfGoing(string runId, RunEvent end);
+
+    /// <summary>Runs queued or running, oldest first (the cluster's queue rebuilds from them), without their events.</summary>
+    IReadOnlyList<RunSummary> ListGoing();
+
     /// <summary>All runs, newest first, without their events (the history grid).</summary>
     IReadOnlyList<RunSummary> ListRuns();
     /// <summary>The summaries of the given runs that exist, in the order asked.</summary>

@@ -19,8 +19,11 @@ public static class RunStore
     /// PostgreSQL when <paramref name="connectionString"/> (ConnectionStrings:Runs) is set, else SQLite at
     /// <paramref name="sqlitePath"/>. Throws <see cref="RunStoreOpenException"/> with one message when the choice cannot be opened.
     /// </summary>
-    public static IRunStore Open(string? connectionString, string sqlitePath) =>
+    /// <param name="markInterrupted">Whether a PostgreSQL store marks runs found queued or running as interrupted (a single
+    /// server's restart); false in a cluster, where the queue grain owns queued runs and other nodes train the running
+    /// ones. The SQLite file belongs to one process, which always marks them.</param>
+    public static IRunStore Open(string? connectionString, string sqlitePath, bool markInterrupted = true) =>
         string.IsNullOrWhiteSpace(connectionString) ? SqliteRunStore.Open(sqlitePath)
-        : PostgresRunStore.IsPostgres(connectionString) ? PostgresRunStore.Open(connectionString)
+        : PostgresRunStore.IsPostgres(connectionString) ? PostgresRunStore.Open(connectionString, markInterrupted)
         : throw new RunStoreOpenException(NotPostgresMessage);
 }

@@ -223,6 +223,31 @@ public abstract partial class SqlRunStore : IRunStore
 
     public IReadOnlyList<RunSummary> ListRuns() => Query<RunRow>(SharedSql.ListRuns).Select(r => r.ToSummary()).ToArray();
 
+    public IReadOnlyList<RunSummary> ListGoing() => Query<RunRow>(SharedSql.ListGoing).Select(r => r.ToSummary()).ToArray();
+
+    public bool StoreEndIfGoing(string runId, RunEvent end)
+    {
+        if (!end.IsTerminal || end.Result is not null) throw new ArgumentException("Only an end without a result (cancelled, interrupted) is stored this way.", nameof(end));
+        return Write(connection =>
+        {
+            using var tx = connection.BeginTransaction();
+            // The condition and the end in one UPDATE: whoever stores an end first wins, the other changes nothing.
+            int changed = connection.Execute(SharedSql.EndIfGoing, new
+            {
+                Id = runId,
+                Count = end.Seq,
+                Before = end.Seq - 1,
+                Status = StatusText(end.Kind == RunEventKind.Cancelled ? RunStatus.Cancelled : end.Interrupted == true ? RunStatus.Interrupted : RunStatus.Failed),
+                EndedAt = end.Time.ToUnixTimeMilliseconds(),
+                Error = end.Kind == RunEventKind.Failed ? end.Message : null,
+            }, tx);
+            if (changed == 0) return false;
+            InsertEvents(connection, tx, [new EventRow(runId, end.Seq, EventJson(end))]);
+            tx.Commit();
+            return true;
+        });
+    }
+
     public IReadOnlyList<RunSummary> ListRuns(IEnumerable<string> ids)
     {
         var list = ids.Distinct().ToArray();

@@ -36,7 +36,9 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
         try
         {
             // PostgreSQL when ConnectionStrings:Runs is set (every web node on it sees the same history), else the SQLite file.
-            Store = RunStore.Open(configuration.GetConnectionString(RunStore.ConnectionStringName), DatabasePathFrom(configuration, options.Value));
+            // In a cluster the queue grain owns queued runs and workers train the running ones: nothing is marked at open.
+            Store = RunStore.Open(configuration.GetConnectionString(RunStore.ConnectionStringName), DatabasePathFrom(configuration, options.Value),
+                markInterrupted: string.IsNullOrWhiteSpace(configuration[$"{RunClusterOptions.Section}:Redis"]));
         }
         catch (RunStoreOpenException e)
         {

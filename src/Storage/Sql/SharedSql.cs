@@ -16,6 +16,9 @@ static class SharedSql
     public const string RunColumnsWithResult = RunColumns + ", result_json AS ResultJson";
 
     public const string ListRuns = $"SELECT {RunColumns} FROM runs ORDER BY created_at DESC, id";
+    public const string ListGoing = $"SELECT {RunColumns} FROM runs WHERE status IN ('queued', 'running') ORDER BY created_at, id";
+    public const string EndIfGoing = "UPDATE runs SET status = @Status, ended_at = @EndedAt, error = @Error, event_count = @Count " +
+        "WHERE id = @Id AND status IN ('queued', 'running') AND event_count = @Before";
     public const string GetSummary = $"SELECT {RunColumns} FROM runs WHERE id = @Id";
     public const string GetRunWithResult = $"SELECT {RunColumnsWithResult} FROM runs WHERE id = @Id";
     public const string RunExists = "SELECT 1 FROM runs WHERE id = @Id";
