@@ -26,7 +26,9 @@ builder.AddRunRegistry();
 builder.Services.AddRunHistory(); // before the queue: runs are stored before they are queued
 // Runs this process trains (its run grains) are recorded here, in the same store; web-only nodes train none.
 builder.Services.AddSingleton(sp => new RunRecordings(sp.GetRequiredService<RunHistory>().Store, sp.GetRequiredService<ILogger<RunRecordings>>()));
-builder.Services.AddRunQueue();
+// The run store every silo's queue grain reads (in a cluster it may be hosted here): the run history's.
+builder.Services.AddSingleton(sp => sp.GetRequiredService<RunHistory>().Store);
+builder.AddRunQueue();
 builder.Services.AddSingleton<DataImages>();
 builder.Services.AddClassExperiments();
 

@@ -1,6 +1,7 @@
 namespace ContinualLearning.Runs;
 
 /// <summary>Which limit refused a submission.</summary>
+[GenerateSerializer]
 public enum QueueLimit
 {
     /// <summary>The queue as a whole is full (ContinualLearning:QueueCapacity).</summary>
@@ -13,7 +14,8 @@ public enum QueueLimit
 /// Why runs were not queued: the limit, its size, how many were waiting (for the owner, or in all) and how many more the
 /// submission asked for. <see cref="Message"/> is the sentence the edges answer with (429).
 /// </summary>
-public sealed record QueueRefusal(QueueLimit Limit, int Maximum, int Waiting, int Requested)
+[GenerateSerializer, Immutable]
+public sealed record QueueRefusal([property: Id(0)] QueueLimit Limit, [property: Id(1)] int Maximum, [property: Id(2)] int Waiting, [property: Id(3)] int Requested)
 {
     public string Message => Limit switch
     {
@@ -56,6 +58,8 @@ public sealed class FairRunQueue<T>(int capacity, int ownerQuota) where T : notn
     /// <summary>Items waiting (not counting reserved places).</summary>
     public int Count => nodes.Count;
     public int WaitingOf(string owner) => lanes.TryGetValue(owner, out var lane) ? lane.Waiting : 0;
+    /// <summary>Places reserved for the owner and not yet filled.</summary>
+    public int ReservedFor(string owner) => lanes.TryGetValue(owner, out var lane) ? lane.Reserved : 0;
     public bool Contains(T item) => nodes.ContainsKey(item);
 
     /// <summary>Reserves <paramref name="count"/> places for the owner, or says which limit refuses them (then nothing changed).</summary>
@@ -92,6 +96,28 @@ public sealed class FairRunQueue<T>(int capacity, int ownerQuota) where T : notn
             laneOf.Add(item, lane);
         }
         if (lane.Items.Count > 0 && !turns.Contains(lane)) turns.AddLast(lane);
+    }
+
+    /// <summary>
+    /// Queues an item past the limits, without a reservation, at the end of its owner's lane: a run already stored as
+    /// queued that must not be lost (the queue rebuilt from the store, or a submission whose reservation a restart lost).
+    /// </summary>
+    public void Restore(string owner, T item)
+    {
+        var lane = LaneFor(owner);
+        nodes.Add(item, lane.Items.AddLast(item));
+        laneOf.Add(item, lane);
+        if (!turns.Contains(lane)) turns.AddLast(lane);
+    }
+
+    /// <summary>Puts a dequeued item back first in line (it could not be started); its owner's turn comes first again.</summary>
+    public void ReturnToFront(string owner, T item)
+    {
+        var lane = LaneFor(owner);
+        nodes.Add(item, lane.Items.AddFirst(item));
+        laneOf.Add(item, lane);
+        turns.Remove(lane);
+        turns.AddFirst(lane);
     }
 
     /// <summary>Reserves and queues in one go; the refusal when a limit is reached (then nothing was queued).</summary>

@@ -32,6 +32,16 @@ public sealed class GrainRunHost(IGrainFactory grains, IClusterMembershipService
         var grain = grains.GetGrain<IRunGrain>(run.Id);
         if (run.Control.IsCancellationRequested) { run.Execute(); return; } // cancelled as it left the queue: ends here
         if (!await StartOnAWorker(run, grain, budget)) return;
+        await Follow(run);
+    }
+
+    /// <summary>
+    /// Feeds this node's copy of a run that a worker's run grain has started (here or by the cluster's queue) from that
+    /// grain, until the copy has ended; the grain's silo records the run. Completes when the copy has ended.
+    /// </summary>
+    public async Task Follow(TrainingRun run)
+    {
+        var grain = grains.GetGrain<IRunGrain>(run.Id);
         recorder?.RecordedElsewhere(run);
         run.MirrorStarted(DateTimeOffset.UtcNow);
         if (recorder is not null) _ = FollowRecording(run, grain, recorder); // outlives Train: the slot is free once the run ends
@@ -65,7 +75,7 @@ public sealed class GrainRunHost(IGrainFactory grains, IClusterMembershipService
     }
 
     /// <summary>Mirrors the stored events the copy lacks; true when the copy has ended.</summary>
-    bool TakeStored(TrainingRun run)
+    public bool TakeStored(TrainingRun run)
     {
         if (recorder is not null && !run.Events.IsComplete)
         {
@@ -203,25 +213,10 @@ public sealed class GrainRunHost(IGrainFactory grains, IClusterMembershipService
     {
         while (true)
         {
-            var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToArray();
-            var loads = await Task.WhenAll(silos.Select(LoadOf));
-            var best = loads.Where(l => l.Load is not null)
-                .OrderBy(l => l.Load!.Busy).ThenByDescending(l => l.Load!.Slots - l.Load!.Assigned).Select(l => l.Silo).FirstOrDefault();
+            var best = WorkerPlacement.Emptiest(await WorkerPlacement.Loads(grains, membership, logger), freeSlotOnly: false);
             if (best is not null || DateTime.UtcNow > deadline || run.Control.IsCancellationRequested) return best;
             logger.LogWarning("Run {Id}: no worker silo is up yet; waiting for one", run.Id);
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
-    }
-
-    async Task<(SiloAddress Silo, WorkerLoad? Load)> LoadOf(SiloAddress silo)
-    {
-        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
-        try { return (silo, await grains.GetGrain<IWorkerGrain>(silo.ToParsableString()).Load().WaitAsync(TimeSpan.FromSeconds(10))); }
-        catch (Exception e)
-        {
-            logger.LogDebug(e, "Worker {Silo} did not say its load", silo);
-            return (silo, null);
-        }
-        finally { RequestContext.Remove(IPlacementDirector.PlacementHintKey); }
     }
 }

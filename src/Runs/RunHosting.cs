@@ -98,6 +98,8 @@ public static class RunHosting
             if (role == RunRole.Web)
                 silo.Configure<GrainTypeOptions>(o => { o.Classes.Remove(typeof(RunGrain)); o.Classes.Remove(typeof(WorkerGrain)); });
         });
+        // A worker's freed slot starts the cluster queue's next run at once (its timer would, within seconds).
+        if (!string.IsNullOrWhiteSpace(cluster.Redis) && role != RunRole.Web) builder.Services.AddHostedService<FreedSlotsToQueue>();
         // The silo stops beside the web server, not after it: Kestrel may spend most of the shutdown timeout draining open
         // browser connections, and a silo left with an expired token throws from its stop instead of leaving cleanly.
         builder.Services.Configure<HostOptions>(o => o.ServicesStopConcurrently = true);
@@ -106,14 +108,26 @@ public static class RunHosting
         return builder;
     }
 
-    /// <summary>The run host (run grains, placed on workers) and the fair queue with its slots: what a web node submits to.</summary>
-    public static IServiceCollection AddRunQueue(this IServiceCollection services)
+    /// <summary>
+    /// The run host (run grains, placed on workers) and the fair queue: what a web node submits to. In one process the
+    /// queue and its slots are this process's; in a cluster (ContinualLearning:Cluster:Redis) the queue is the cluster's
+    /// one queue grain (<see cref="IRunQueueGrain"/>), which any node's silo may host and which rebuilds from the run store
+    /// (<see cref="Storage.IRunStore"/>, registered by the host).
+    /// </summary>
+    public static IHostApplicationBuilder AddRunQueue(this IHostApplicationBuilder builder)
     {
-        services.AddSingleton<IRunHost, GrainRunHost>();
-        services.AddSingleton<RunQueue>();
+        var services = builder.Services;
+        services.AddSingleton<GrainRunHost>();
+        services.AddSingleton<IRunHost>(sp => sp.GetRequiredService<GrainRunHost>());
+        if (IsClustered(builder.Configuration))
+            services.AddSingleton<RunQueue>(sp => ActivatorUtilities.CreateInstance<RunQueue>(sp, sp.GetRequiredService<ClusterQueueClient>()))
+                .AddSingleton<ClusterQueueClient>();
+        else services.AddSingleton<RunQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<RunQueue>());
-        return services;
+        return builder;
     }
+
+    static bool IsClustered(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration[$"{RunClusterOptions.Section}:Redis"]);
 
     /// <summary>
     /// The registry of live runs the pages, hub and REST read: in a cluster, one that also attaches to runs other web
@@ -121,7 +135,7 @@ public static class RunHosting
     /// </summary>
     public static IHostApplicationBuilder AddRunRegistry(this IHostApplicationBuilder builder)
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{RunClusterOptions.Section}:Redis"]))
+        if (!IsClustered(builder.Configuration))
             builder.Services.AddSingleton<IRunRegistry, InMemoryRunRegistry>();
         else
         {
@@ -136,6 +150,25 @@ public static class RunHosting
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Tells the cluster's queue grain when a run on this worker ends and frees its slot.</summary>
+sealed class FreedSlotsToQueue(WorkerSlots slots, IGrainFactory grains, ILogger<FreedSlotsToQueue> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        slots.Freed += Tell;
+        return Task.CompletedTask;
+    }
+
+    void Tell() => grains.GetGrain<IRunQueueGrain>(RunQueueGrain.Key).SlotFreed().ContinueWith(t =>
+        logger.LogDebug(t.Exception, "The run queue did not hear of a freed slot; its timer starts the next run"), TaskContinuationOptions.OnlyOnFaulted);
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        slots.Freed -= Tell;
+        return Task.CompletedTask;
     }
 }
 

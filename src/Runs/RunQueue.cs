@@ -37,8 +37,10 @@ public sealed record QueueEstimate(int Position, double WaitSeconds);
 /// <param name="host">Trains the runs; none = on a thread of this process (tests that build a queue by hand).</param>
 /// <param name="lifetime">The host's: the queue stops as the application starts stopping, while the silo still runs, so
 /// the runs' cancelled events still come back from their grains.</param>
+/// <param name="cluster">In a cluster: the cluster's one queue (a grain), which holds the order, the limits and the
+/// placement instead of this node; this node then keeps its copies and a copy of the order. None = this process's queue.</param>
 public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOptions<DashboardOptions> options, ILogger<RunQueue> logger,
-    IRunRecorder? recorder = null, IRunHost? host = null, IHostApplicationLifetime? lifetime = null)
+    IRunRecorder? recorder = null, IRunHost? host = null, IHostApplicationLifetime? lifetime = null, ClusterQueueClient? cluster = null)
     : IHostedService, IDisposable
 {
     readonly DashboardOptions settings = options.Value;
@@ -64,8 +66,9 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     public int OwnerQuota => waiting.OwnerQuota;
     /// <summary>The most runs one submission (a sweep) can ever queue: more would be refused for ever.</summary>
     public int MaxGroup => waiting.MaxGroup;
-    /// <summary>Runs trained at the same time (ContinualLearning:Concurrency; one per core by default).</summary>
-    public int Workers { get; } = Math.Max(1, options.Value.ResolvedConcurrency());
+    /// <summary>Runs trained at the same time (ContinualLearning:Concurrency; one per core by default); in a cluster, the workers' slots together.</summary>
+    public int Workers => cluster?.Current.Slots is > 0 and var slotsInCluster ? slotsInCluster : localWorkers;
+    readonly int localWorkers = Math.Max(1, options.Value.ResolvedConcurrency());
 
     /// <summary>Raised when a run is queued, starts, or leaves the queue (queue positions change).</summary>
     public event Action? Changed;
@@ -86,10 +89,15 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
         var errors = configs.SelectMany(c => ConfigValidator.Validate(c, catalog, Budget)).ToArray();
         if (errors.Length > 0 || configs.Count == 0) return new([], errors, null);
         var who = owner ?? TrainingRun.LocalOwner;
-        lock (gate)
+        try
         {
             // Places are reserved while the runs are stored, so a concurrent submission cannot take them meanwhile.
-            if (waiting.Reserve(who, configs.Count) is { } refusal) return new([], [], refusal);
+            if (Reserve(who, configs.Count) is { } refusal) return new([], [], refusal);
+        }
+        catch (Exception e) when (cluster is not null)
+        {
+            logger.LogError("The cluster's run queue cannot be reached: {Error}", e.Message);
+            return new([], [], null, "The run queue cannot be reached; nothing was queued. Try again later.");
         }
         var runs = configs.Select(c => new TrainingRun(c, catalog, budget: Budget, owner: who)).ToArray();
         try
@@ -99,15 +107,16 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
         }
         catch (Storage.RunStoreUnavailableException e)
         {
-            lock (gate) waiting.Unreserve(who, runs.Length);
+            Unreserve(who, runs.Length);
             return new([], [], null, $"{e.Message}; nothing was queued. Try again later.");
         }
         catch
         {
-            lock (gate) waiting.Unreserve(who, runs.Length); // the places are not lost to the owner's quota
+            Unreserve(who, runs.Length); // the places are not lost to the owner's quota
             throw;
         }
         var durations = runs.Select(r => RunCostEstimate.For(r.Config, catalog.Entry(r.Config.Dataset)).ComputeSeconds).ToArray();
+        if (cluster is not null) return EnqueueInCluster(who, runs, durations);
         lock (gate)
         {
             for (int i = 0; i < runs.Length; i++)
@@ -125,12 +134,40 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
         return new(runs, [], null);
     }
 
+    QueueRefusal? Reserve(string owner, int count)
+    {
+        if (cluster is not null) return cluster.Reserve(owner, count);
+        lock (gate) return waiting.Reserve(owner, count);
+    }
+
+    void Unreserve(string owner, int count)
+    {
+        if (cluster is not null) cluster.Unreserve(owner, count);
+        else lock (gate) waiting.Unreserve(owner, count);
+    }
+
+    /// <summary>The runs are stored: registered here, then submitted to the cluster's queue (which adopts them from the store should this fail).</summary>
+    GroupSubmission EnqueueInCluster(string owner, TrainingRun[] runs, double[] durations)
+    {
+        foreach (var run in runs)
+        {
+            run.Notice += m => logger.LogInformation("Run {Id}: {Message}", run.Id, m);
+            registry.Add(run);
+        }
+        try { cluster!.Enqueue(owner, runs, [.. runs.Select((r, i) => new QueuedRun(r.Id, RunStart.For(r, Budget), durations[i]))]); }
+        catch (Exception e) { logger.LogError("Runs stored but not yet handed to the cluster's run queue ({Error}); it takes them from the store shortly", e.Message); }
+        Changed?.Invoke();
+        foreach (var run in runs) logger.LogInformation("Run {Id} queued in the cluster for {Owner}: {Tasks} {Strategy}", run.Id, run.Owner, run.Config.Tasks, run.Config.Strategy);
+        return new(runs, [], null);
+    }
+
     /// <summary>Why the run's events or end could not be saved (shown with the run), or null when all is stored.</summary>
     public string? RecordingError(TrainingRun run) => recorder?.RecordingError(run.Id);
 
     /// <summary>1-based place in the order runs will start (fair order, not arrival order), or null when the run is not waiting.</summary>
     public int? QueuePosition(TrainingRun run)
     {
+        if (cluster is not null) return run.Status == RunStatus.Queued ? cluster.Position(run.Id) : null;
         lock (gate) return waiting.Position(run);
     }
 
@@ -143,33 +180,50 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     public QueueEstimate? Estimate(TrainingRun run)
     {
         var now = DateTimeOffset.UtcNow;
+        if (cluster is not null)
+        {
+            if (QueuePosition(run) is not { } place) return null;
+            var view = cluster.Current;
+            if (place > view.Waiting.Length) return null;
+            var started = view.Started.Select(r => Math.Max(0, view.SpeedFactor * r.EstimateSeconds - (now - r.StartedAt).TotalSeconds));
+            var before = view.Waiting.Take(place - 1).Select(r => view.SpeedFactor * r.EstimateSeconds);
+            return new QueueEstimate(place, QueuePlay.Wait(started, before, Workers));
+        }
         lock (gate)
         {
             if (waiting.Position(run) is not { } position) return null;
-            var free = new PriorityQueue<int, double>();
-            var busy = running.Select(r => Math.Max(0, speedFactor * estimatedSeconds.GetValueOrDefault(r) - (now - (r.StartedAt ?? now)).TotalSeconds))
-                .OrderBy(s => s).Take(Workers).ToList();
-            for (int w = 0; w < Workers; w++) free.Enqueue(w, w < busy.Count ? busy[w] : 0);
-            foreach (var ahead in waiting.InStartOrder().Take(position - 1))
-            {
-                free.TryDequeue(out var worker, out var at);
-                free.Enqueue(worker, at + speedFactor * estimatedSeconds.GetValueOrDefault(ahead));
-            }
-            free.TryPeek(out _, out var wait);
-            return new QueueEstimate(position, wait);
+            var busy = running.Select(r => Math.Max(0, speedFactor * estimatedSeconds.GetValueOrDefault(r) - (now - (r.StartedAt ?? now)).TotalSeconds));
+            var ahead = waiting.InStartOrder().Take(position - 1).Select(r => speedFactor * estimatedSeconds.GetValueOrDefault(r));
+            return new QueueEstimate(position, QueuePlay.Wait(busy, ahead, Workers));
         }
     }
 
     /// <summary>Runs waiting for a worker, all owners together.</summary>
-    public int WaitingCount { get { lock (gate) return waiting.Count; } }
+    public int WaitingCount { get { if (cluster is not null) return cluster.Current.Waiting.Length; lock (gate) return waiting.Count; } }
     /// <summary>Runs the owner has waiting (<see cref="OwnerQuota"/> at most); null = the local user.</summary>
-    public int WaitingOf(string? owner) { lock (gate) return waiting.WaitingOf(owner ?? TrainingRun.LocalOwner); }
+    public int WaitingOf(string? owner)
+    {
+        var who = owner ?? TrainingRun.LocalOwner;
+        if (cluster is not null) return cluster.Current.Waiting.Count(r => r.Owner == who);
+        lock (gate) return waiting.WaitingOf(who);
+    }
     /// <summary>Runs training now (<see cref="Workers"/> at most).</summary>
-    public int RunningCount { get { lock (gate) return running.Count; } }
+    public int RunningCount { get { if (cluster is not null) return cluster.Current.Started.Length; lock (gate) return running.Count; } }
 
     /// <summary>Cancels a waiting run (it ends at once, with a cancelled event) or a running one (within one batch).</summary>
     public void Cancel(TrainingRun run)
     {
+        if (cluster is not null)
+        {
+            try
+            {
+                // Waiting in the cluster's queue (whichever node submitted it): it leaves the queue and ends cancelled there.
+                if (run.Status == RunStatus.Queued && cluster.CancelWaiting(run)) { Changed?.Invoke(); return; }
+            }
+            catch (Exception e) { logger.LogWarning("Run {Id}: the cluster's run queue did not take the cancel ({Error}); cancelling the run", run.Id, e.Message); }
+            run.Control.Cancel(); // started: its copy passes the cancel on to its run grain
+            return;
+        }
         bool removed;
         lock (gate)
         {
@@ -188,8 +242,15 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     {
         // A run's "not saved" notice appears or clears: pages that show runs redraw, as for queue changes.
         if (recorder is not null) recorder.RecordingChanged += _ => Changed?.Invoke();
-        logger.LogInformation("{Workers} training slot(s)", Workers);
         lifetime?.ApplicationStopping.Register(Stop);
+        if (cluster is not null)
+        {
+            cluster.Changed += () => Changed?.Invoke();
+            slots.Add(Task.Run(() => cluster.Follow(stopping.Token)));
+            logger.LogInformation("Runs queue in the cluster's run queue");
+            return Task.CompletedTask;
+        }
+        logger.LogInformation("{Workers} training slot(s)", Workers);
         for (int i = 0; i < Workers; i++) slots.Add(Task.Run(Slot));
         return Task.CompletedTask;
     }
@@ -243,6 +304,12 @@ public sealed class RunQueue(IRunRegistry registry, DataSetCatalog catalog, IOpt
     void Stop()
     {
         if (Interlocked.Exchange(ref stopped, 1) == 1) return;
+        if (cluster is not null)
+        {
+            // The cluster's runs go on without this node: its queued ones stay in the queue grain, its running ones on their workers.
+            stopping.Cancel();
+            return;
+        }
         TrainingRun[] queued, started;
         lock (gate)
         {

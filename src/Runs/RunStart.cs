@@ -17,8 +17,10 @@ public sealed record RunStart(
     [property: Id(3)] double ComputeMinutes,
     [property: Id(4)] long Events)
 {
-    public static RunStart For(TrainingRun run, RunBudget budget) =>
-        new(JsonSerializer.Serialize(run.Config, EngineJson.Options), run.Owner, budget.ModelStateMB, budget.ComputeMinutes, budget.Events);
+    public static RunStart For(TrainingRun run, RunBudget budget) => For(run.Config, run.Owner, budget);
+
+    public static RunStart For(RunConfig config, string owner, RunBudget budget) =>
+        new(JsonSerializer.Serialize(config, EngineJson.Options), owner, budget.ModelStateMB, budget.ComputeMinutes, budget.Events);
 
     public RunConfig Config() => JsonSerializer.Deserialize<RunConfig>(ConfigJson, EngineJson.Options)
         ?? throw new InvalidOperationException("A run start carried no config.");

@@ -27,7 +27,14 @@ public sealed class WorkerSlots(IOptions<DashboardOptions> options)
     }
 
     /// <summary>Uncounts a run that ended (whether or not it ever took a slot).</summary>
-    public void Unassign() => Interlocked.Decrement(ref assigned);
+    public void Unassign()
+    {
+        Interlocked.Decrement(ref assigned);
+        Freed?.Invoke();
+    }
+
+    /// <summary>Raised when a run placed here has ended (the cluster's queue may start another here).</summary>
+    public event Action? Freed;
 
     sealed class Slot(WorkerSlots owner) : IDisposable
     {
