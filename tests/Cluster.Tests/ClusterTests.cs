@@ -11,6 +11,7 @@ using ContinualLearning.Cluster.Testing;
 using ContinualLearning.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using static ContinualLearning.Cluster.Testing.TestCluster;
 
 namespace ContinualLearning.Cluster.Tests;
 
@@ -21,24 +22,20 @@ namespace ContinualLearning.Cluster.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterTests(PostgresServer postgres) : IDisposable
 {
-    static readonly TimeSpan Patience = TimeSpan.FromMinutes(6);
-    /// <summary>Said by a worker once its silo has joined the cluster and it can train.</summary>
-    const string WorkerReady = "training slot(s)";
-
-    readonly RedisServer redis = new();
-    readonly string clusterId = "test-" + Guid.NewGuid().ToString("n")[..8];
-    readonly List<ClusterNode> nodes = [];
-
-    ClusterNode Add(ClusterNode node) { nodes.Add(node); return node; }
+    readonly TestCluster cluster = new(postgres);
+    string clusterId => cluster.ClusterId;
+    ClusterNode Add(ClusterNode node) => cluster.Add(node);
+    Task<T> Until<T>(Task<T> task, string what) => cluster.Until(task, what);
+    Task Until(Task task, string what) => cluster.Until(task, what);
 
     async Task<(ClusterNode A, ClusterNode B, ClusterNode Web)> StartCluster(int webSlots)
     {
-        var database = postgres.CreateDatabase();
-        var a = Add(ClusterNode.Worker("worker-a", redis.ConnectionString, clusterId, database, slots: 1));
-        var b = Add(ClusterNode.Worker("worker-b", redis.ConnectionString, clusterId, database, slots: 1));
+        var database = cluster.Database;
+        var a = Add(ClusterNode.Worker("worker-a", cluster.Redis, clusterId, database, slots: 1));
+        var b = Add(ClusterNode.Worker("worker-b", cluster.Redis, clusterId, database, slots: 1));
         await Until(Task.WhenAll(a.Saying(WorkerReady), b.Saying(WorkerReady)), "both workers joined");
         // The web node joins last, so its first view of the cluster already holds both workers.
-        var web = Add(ClusterNode.Web("web", redis.ConnectionString, clusterId, database, webSlots));
+        var web = Add(ClusterNode.Web("web", cluster.Redis, clusterId, database, webSlots));
         using var http = web.Http();
         await Until(Healthy(http), "the web node answers /healthz");
         return (a, b, web);
@@ -124,11 +121,11 @@ public sealed class ClusterTests(PostgresServer postgres) : IDisposable
     [ClusterFact]
     public async Task A_run_is_recorded_where_it_trains_so_it_is_stored_whole_when_the_web_node_that_submitted_it_dies()
     {
-        var database = postgres.CreateDatabase();
-        var worker = Add(ClusterNode.Worker("worker", redis.ConnectionString, clusterId, database, slots: 1));
+        var database = cluster.Database;
+        var worker = Add(ClusterNode.Worker("worker", cluster.Redis, clusterId, database, slots: 1));
         await Until(worker.Saying(WorkerReady), "the worker joined");
-        var submitter = Add(ClusterNode.Web("web-a", redis.ConnectionString, clusterId, database, slots: 1));
-        var other = Add(ClusterNode.Web("web-b", redis.ConnectionString, clusterId, database, slots: 1));
+        var submitter = Add(ClusterNode.Web("web-a", cluster.Redis, clusterId, database, slots: 1));
+        var other = Add(ClusterNode.Web("web-b", cluster.Redis, clusterId, database, slots: 1));
         using var http = submitter.Http();
         using var otherHttp = other.Http();
         await Until(Task.WhenAll(Healthy(http), Healthy(otherHttp)), "both web nodes answer /healthz");
@@ -155,11 +152,11 @@ public sealed class ClusterTests(PostgresServer postgres) : IDisposable
     [ClusterFact]
     public async Task Any_web_node_streams_a_live_run_another_one_submitted_whole_and_as_the_submitter_does()
     {
-        var database = postgres.CreateDatabase();
-        var worker = Add(ClusterNode.Worker("worker", redis.ConnectionString, clusterId, database, slots: 1));
+        var database = cluster.Database;
+        var worker = Add(ClusterNode.Worker("worker", cluster.Redis, clusterId, database, slots: 1));
         await Until(worker.Saying(WorkerReady), "the worker joined");
-        var submitter = Add(ClusterNode.Web("web-a", redis.ConnectionString, clusterId, database, slots: 1));
-        var other = Add(ClusterNode.Web("web-b", redis.ConnectionString, clusterId, database, slots: 1));
+        var submitter = Add(ClusterNode.Web("web-a", cluster.Redis, clusterId, database, slots: 1));
+        var other = Add(ClusterNode.Web("web-b", cluster.Redis, clusterId, database, slots: 1));
         using var http = submitter.Http();
         using var otherHttp = other.Http();
         await Until(Task.WhenAll(Healthy(http), Healthy(otherHttp)), "both web nodes answer /healthz");
@@ -182,7 +179,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IDisposable
     [ClusterFact]
     public async Task A_worker_without_the_run_database_refuses_to_start_naming_the_setting()
     {
-        var worker = Add(ClusterNode.Worker("worker", redis.ConnectionString, clusterId, database: null, slots: 1));
+        var worker = Add(ClusterNode.Worker("worker", cluster.Redis, clusterId, database: null, slots: 1));
         var code = await Until(worker.Exited(), "the worker stopped");
         Assert.NotEqual(0, code);
         Assert.True(worker.Said("ConnectionStrings:Runs must name the cluster's PostgreSQL run database"), worker.Output);
@@ -190,53 +187,6 @@ public sealed class ClusterTests(PostgresServer postgres) : IDisposable
     }
 
     static string Json(RunEvent e) => JsonSerializer.Serialize(e, EngineJson.Options);
-
-    static HubConnection Hub(ClusterNode web) => new HubConnectionBuilder()
-        .WithUrl(new Uri(web.BaseAddress!, "/hubs/training"))
-        .AddJsonProtocol(o => EngineJson.Configure(o.PayloadSerializerOptions))
-        .Build();
-
-    static async Task<List<RunEvent>> WatchAll(HubConnection hub, string id)
-    {
-        var events = new List<RunEvent>();
-        await foreach (var e in hub.StreamAsync<RunEvent>("Watch", id)) events.Add(e);
-        return events;
-    }
-
-    static async Task FirstEvaluation(HubConnection hub, string id)
-    {
-        using var stop = new CancellationTokenSource();
-        await foreach (var e in hub.StreamAsync<RunEvent>("Watch", id, stop.Token))
-            if (e.Kind == RunEventKind.Evaluation) { stop.Cancel(); return; }
-    }
-
-    static async Task<string> Submit(HttpClient http, object body)
-    {
-        var response = await http.PostAsJsonAsync("/api/runs", body);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-    }
-
-    /// <summary>Polls a JSON resource until it satisfies the condition (the cluster has no event to wait on from here).</summary>
-    static async Task<JsonElement> WaitFor(HttpClient http, string path, Func<JsonElement, bool> condition)
-    {
-        while (true)
-        {
-            using var response = await http.GetAsync(path);
-            if (response.IsSuccessStatusCode && await response.Content.ReadFromJsonAsync<JsonElement>() is var json && condition(json)) return json;
-            await Task.Delay(250);
-        }
-    }
-
-    static async Task Healthy(HttpClient http)
-    {
-        while (true)
-        {
-            try { if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return; }
-            catch (HttpRequestException) { } // not listening yet
-            await Task.Delay(250);
-        }
-    }
 
     /// <summary>Asks /healthz twice a second until cancelled: how many answered, and what went wrong.</summary>
     static async Task<(int Answered, List<string> Failures)> WatchHealth(ClusterNode web, CancellationToken stop)
@@ -259,29 +209,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IDisposable
         return (answered, failures);
     }
 
-    /// <summary>Waits for the task; on timeout fails naming what was awaited, with every node's output.</summary>
-    async Task<T> Until<T>(Task<T> task, string what)
-    {
-        await Until((Task)task, what);
-        return await task;
-    }
-
-    async Task Until(Task task, string what)
-    {
-        try { await task.WaitAsync(Patience); }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"Waited {Patience.TotalMinutes} min for {what}.\n" + string.Join("\n", nodes.Select(n => $"--- {n.Name}{(n.HasExited ? " (exited)" : "")}:\n{Tail(n.Output)}")));
-        }
-    }
-
-    static string Tail(string text) => text.Length <= 6000 ? text : text[^6000..];
-
-    public void Dispose()
-    {
-        foreach (var node in nodes) node.Dispose();
-        redis.Dispose();
-    }
+    public void Dispose() => cluster.Dispose();
 }
 
 /// <summary>A test that needs redis-server (and PostgreSQL); skipped, visibly, where either is not installed.</summary>
