@@ -52,6 +52,22 @@ public class PostgresRunStoreTests(PostgresServer postgres) : IDisposable
     }
 
     [PostgresFact]
+    public void A_cluster_node_opening_the_database_leaves_queued_and_running_runs_to_the_cluster()
+    {
+        var first = stores.Open(StoreKind.Postgres);
+        first.AddRuns([new NewRun("queued", new RunConfig(), T0), new NewRun("running", new RunConfig(), T0)]);
+        first.AppendEvents("running", [Event("running", 1, RunEventKind.Started)]);
+
+        using (var clusterNode = RunStore.Open(stores.PostgresConnectionString, "unused.db", markInterrupted: false))
+            Assert.Equal(0, clusterNode.InterruptedOnOpen);
+        Assert.Equal([RunStatus.Queued, RunStatus.Running], first.ListGoing().Select(r => r.Status));
+
+        using var singleServer = RunStore.Open(stores.PostgresConnectionString, "unused.db"); // a single server's restart marks them
+        Assert.Equal(2, singleServer.InterruptedOnOpen);
+        Assert.Empty(first.ListGoing());
+    }
+
+    [PostgresFact]
     public void NodesStartingTogetherMigrateTheSchemaOnce()
     {
         var connectionString = stores.PostgresConnectionString;

@@ -25,6 +25,50 @@ public class RunStoreTests(PostgresServer postgres) : IDisposable
     static RunResult Result(RunConfig config) =>
         RunResult.From(config, [[95, 0], [10, 85]], 321, new DataSetInfo("mnist-10k", 8000, 2000, true));
 
+    [Theory, SqliteStore, PostgresStore]
+    public void The_going_runs_are_the_queued_and_running_ones_oldest_first(StoreKind kind)
+    {
+        var store = stores.Open(kind);
+        store.AddRuns([new NewRun("late", new RunConfig { Seed = 3 }, T0.AddSeconds(2), Owner: "b"), new NewRun("early", new RunConfig { Seed = 1 }, T0, Owner: "a"),
+            new NewRun("middle", new RunConfig { Seed = 2 }, T0.AddSeconds(1)), new NewRun("done", new RunConfig(), T0)]);
+        store.AppendEvents("middle", [Event("middle", 1, RunEventKind.Started)]);
+        store.AppendEvents("done", [Event("done", 1, RunEventKind.Cancelled)]);
+
+        var going = store.ListGoing();
+
+        Assert.Equal(["early", "middle", "late"], going.Select(r => r.Id));
+        Assert.Equal([RunStatus.Queued, RunStatus.Running, RunStatus.Queued], going.Select(r => r.Status));
+        Assert.Equal(("a", 1), (going[0].Owner, going[0].Config.Seed));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public void An_end_stored_only_while_the_run_goes_never_overwrites_one_stored_meanwhile(StoreKind kind)
+    {
+        var store = stores.Open(kind);
+        store.AddRuns([new NewRun("queued", new RunConfig(), T0), new NewRun("lost", new RunConfig(), T0), new NewRun("finished", new RunConfig(), T0)]);
+        store.AppendEvents("lost", [Event("lost", 1, RunEventKind.Started), Event("lost", 2, RunEventKind.Step)]);
+        store.AppendEvents("finished", [Event("finished", 1, RunEventKind.Started), Event("finished", 2, RunEventKind.Cancelled)]);
+        var cancelled = new RunEvent { RunId = "queued", Seq = 1, Kind = RunEventKind.Cancelled, Time = T0, Message = "Cancelled before it started." };
+        RunEvent Interrupted(string id, long seq) => new() { RunId = id, Seq = seq, Kind = RunEventKind.Failed, Time = T0.AddMinutes(1), Message = "lost", Interrupted = true };
+
+        Assert.True(store.StoreEndIfGoing("queued", cancelled));
+        Assert.False(store.StoreEndIfGoing("queued", cancelled)); // once
+        Assert.False(store.StoreEndIfGoing("lost", Interrupted("lost", 2))); // not after the events it holds: it may have more
+        Assert.True(store.StoreEndIfGoing("lost", Interrupted("lost", 3)));
+        Assert.False(store.StoreEndIfGoing("finished", Interrupted("finished", 3))); // an end already stored stays
+        Assert.False(store.StoreEndIfGoing("unknown", Interrupted("unknown", 1)));
+
+        Assert.Equal(RunStatus.Cancelled, store.GetSummary("queued")!.Status);
+        Assert.Equal(RunEventKind.Cancelled, Assert.Single(store.GetEvents("queued")).Kind);
+        var lost = store.GetRun("lost")!;
+        Assert.Equal((RunStatus.Interrupted, "lost", 3), (lost.Summary.Status, lost.Summary.Error, lost.Summary.EventCount));
+        Assert.Equal([1L, 2, 3], lost.Events.Select(e => e.Seq));
+        Assert.True(lost.Events[^1].Interrupted);
+        Assert.Equal(RunStatus.Cancelled, store.GetSummary("finished")!.Status);
+        Assert.Equal(2, store.GetEvents("finished").Count);
+        Assert.Empty(store.ListGoing());
+    }
+
     [Fact]
     public void OpeningCreatesTheSchemaAtTheLatestVersionInWalMode()
     {
