@@ -58,8 +58,6 @@ public sealed class FairRunQueue<T>(int capacity, int ownerQuota) where T : notn
     /// <summary>Items waiting (not counting reserved places).</summary>
     public int Count => nodes.Count;
     public int WaitingOf(string owner) => lanes.TryGetValue(owner, out var lane) ? lane.Waiting : 0;
-    /// <summary>Places reserved for the owner and not yet filled.</summary>
-    public int ReservedFor(string owner) => lanes.TryGetValue(owner, out var lane) ? lane.Reserved : 0;
     public bool Contains(T item) => nodes.ContainsKey(item);
 
     /// <summary>Reserves <paramref name="count"/> places for the owner, or says which limit refuses them (then nothing changed).</summary>

@@ -60,6 +60,8 @@ public sealed class RunQueueGrain(IOptions<DashboardOptions> options, DataSetCat
     /// <summary>Checks in a row in which a running run's grain did not hold it before its end is stored as interrupted.</summary>
     const int ChecksBeforeLost = 3;
     static readonly TimeSpan RememberLeft = TimeSpan.FromMinutes(10);
+    /// <summary>Places reserved and neither filled nor given back by then are freed (their web node died mid-submission).</summary>
+    static readonly TimeSpan ReservationLifetime = TimeSpan.FromMinutes(2);
 
     readonly FairRunQueue<string> waiting = new(options.Value.QueueCapacity, options.Value.OwnerQueueQuota);
     readonly Dictionary<string, (QueuedRun Run, string Owner)> queued = [];
@@ -67,6 +69,8 @@ public sealed class RunQueueGrain(IOptions<DashboardOptions> options, DataSetCat
     /// <summary>Runs that left the queue here (started or cancelled): a store row still saying queued is not adopted again.</summary>
     readonly Dictionary<string, DateTimeOffset> left = [];
     readonly Dictionary<string, int> notHeld = [];
+    /// <summary>Reservations not yet filled or given back, oldest first: when each was made, so a lost one expires.</summary>
+    readonly List<(string Owner, int Count, DateTimeOffset At)> reservations = [];
     readonly Guid epoch = Guid.NewGuid();
     readonly RunBudget budget = options.Value.Budget.ToRunBudget();
     long version;
@@ -86,25 +90,57 @@ public sealed class RunQueueGrain(IOptions<DashboardOptions> options, DataSetCat
         this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), Tick) { Interleave = true, KeepAlive = true });
     }
 
-    public Task<QueueRefusal?> Reserve(string owner, int count) => Task.FromResult(waiting.Reserve(owner, count));
+    public Task<QueueRefusal?> Reserve(string owner, int count)
+    {
+        var refusal = waiting.Reserve(owner, count);
+        if (refusal is null) reservations.Add((owner, count, DateTimeOffset.UtcNow));
+        return Task.FromResult(refusal);
+    }
 
     public Task Unreserve(string owner, int count)
     {
-        waiting.Unreserve(owner, count);
+        waiting.Unreserve(owner, TakeReserved(owner, count));
         return Task.CompletedTask;
+    }
+
+    /// <summary>Takes up to <paramref name="count"/> of the owner's reserved places, oldest first; returns how many there were.</summary>
+    int TakeReserved(string owner, int count)
+    {
+        int taken = 0;
+        for (int i = 0; i < reservations.Count && taken < count;)
+        {
+            var r = reservations[i];
+            if (r.Owner != owner) { i++; continue; }
+            int use = Math.Min(r.Count, count - taken);
+            taken += use;
+            if (use == r.Count) reservations.RemoveAt(i);
+            else { reservations[i] = r with { Count = r.Count - use }; i++; }
+        }
+        return taken;
+    }
+
+    void ExpireReservations(DateTimeOffset now)
+    {
+        foreach (var r in reservations.Where(r => now - r.At > ReservationLifetime).ToArray())
+        {
+            reservations.Remove(r);
+            waiting.Unreserve(r.Owner, r.Count);
+            logger.LogWarning("{Count} place(s) reserved for {Owner} were never filled (a web node stopped mid-submission); freed", r.Count, r.Owner);
+        }
     }
 
     public Task<QueueView> Enqueue(string owner, QueuedRun[] runs)
     {
         foreach (var run in runs)
         {
+            bool reserved = TakeReserved(owner, 1) == 1;
             if (queued.ContainsKey(run.Id) || started.ContainsKey(run.Id) || left.ContainsKey(run.Id))
             {
-                waiting.Unreserve(owner, 1); // adopted from the store meanwhile: the place is not needed twice
+                if (reserved) waiting.Unreserve(owner, 1); // adopted from the store meanwhile: the place is not needed twice
                 continue;
             }
-            // A reservation lost with an earlier activation: the run is stored, so it is queued past the limits.
-            if (waiting.ReservedFor(owner) > 0) waiting.AddReserved(owner, [run.Id]);
+            // A reservation expired, or lost with an earlier activation: the run is stored, so it is queued past the limits.
+            if (reserved) waiting.AddReserved(owner, [run.Id]);
             else waiting.Restore(owner, run.Id);
             queued[run.Id] = (run, owner);
         }
@@ -237,6 +273,7 @@ public sealed class RunQueueGrain(IOptions<DashboardOptions> options, DataSetCat
         var ended = started.Keys.Where(id => !goingIds.Contains(id)).ToArray();
         if (ended.Length > 0) await Calibrate(ended);
         foreach (var id in left.Where(l => now - l.Value > RememberLeft).Select(l => l.Key).ToArray()) left.Remove(id);
+        ExpireReservations(now);
         foreach (var id in notHeld.Keys.Where(id => !goingIds.Contains(id)).ToArray()) notHeld.Remove(id);
         foreach (var row in going)
         {

@@ -104,6 +104,9 @@ public sealed class ClusterNode : IDisposable
 
     public bool Said(string text) => Output.Contains(text, StringComparison.Ordinal);
 
+    /// <summary>Whether the run was placed on this worker (its run grain says so; the queue grain, wherever it is, names runs too).</summary>
+    public bool Trained(string runId) => Said($"Run {runId} placed on this worker");
+
     /// <summary>Completes when a line of output contains <paramref name="text"/> (at once if one did already).</summary>
     public Task Saying(string text)
     {

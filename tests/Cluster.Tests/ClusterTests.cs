@@ -63,15 +63,15 @@ public sealed class ClusterTests(PostgresServer postgres) : IDisposable
             Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
             Assert.Equal(RunEventKind.Finished, events[^1].Kind);
             // Trained by exactly one worker, and the same seeded config gives the same accuracy matrix in this process.
-            Assert.True(a.Said(id) ^ b.Said(id), $"run {id} should be placed on exactly one worker");
+            Assert.True(a.Trained(id) ^ b.Trained(id), $"run {id} should be placed on exactly one worker");
             var result = events[^1].Result!;
             var local = new TrainingRun(result.Config, catalog);
             local.Execute();
             Assert.Equal(RunStatus.Finished, local.Status);
             Assert.Equal(local.Result!.AccuracyMatrix, result.AccuracyMatrix);
         }
-        Assert.Contains(ids, a.Said);
-        Assert.Contains(ids, b.Said);
+        Assert.Contains(ids, a.Trained);
+        Assert.Contains(ids, b.Trained);
     }
 
     [ClusterFact]
@@ -87,7 +87,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IDisposable
         await using var hub = Hub(web);
         await hub.StartAsync();
         await Until(FirstEvaluation(hub, longId), "the long run's first evaluation");
-        var doomed = a.Said(longId) ? a : b;
+        var doomed = a.Trained(longId) ? a : b;
         var survivor = doomed == a ? b : a;
         // Short runs: one goes to the other worker now, the rest wait in the web node's queue.
         var shortIds = new List<string>();
@@ -111,7 +111,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IDisposable
         foreach (var id in shortIds)
         {
             await Until(WaitFor(http, $"/api/runs/{id}", r => r.GetProperty("status").GetString() == "finished"), $"run {id} finished");
-            Assert.True(survivor.Said(id), $"run {id} should have trained on the surviving worker");
+            Assert.True(survivor.Trained(id), $"run {id} should have trained on the surviving worker");
         }
         watching.Cancel();
         var (answered, failures) = await health;
@@ -137,7 +137,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IDisposable
             await Until(FirstEvaluation(hub, id), "the run's first evaluation reached the submitting web node");
         }
         submitter.KillHard();
-        Assert.True(worker.Said(id), "the run should train on the worker");
+        Assert.True(worker.Trained(id), "the run should train on the worker");
 
         // The other web node reads it from PostgreSQL: finished, with every event the worker produced.
         await Until(WaitFor(otherHttp, "/api/history", list => list.EnumerateArray().Any(r =>

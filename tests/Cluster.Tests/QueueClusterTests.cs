@@ -47,7 +47,7 @@ public sealed class QueueClusterTests(PostgresServer postgres) : IDisposable
             var events = (await other.GetFromJsonAsync<List<RunEvent>>($"/api/runs/{id}/events", EngineJson.Options))!;
             Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
             Assert.Equal(RunEventKind.Finished, events[^1].Kind);
-            Assert.True(worker.Said(id), $"run {id} should have trained on the worker");
+            Assert.True(worker.Trained(id), $"run {id} should have trained on the worker");
         }
         // The two were still waiting when their web node died: they started after it.
         var history = await other.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/history");
@@ -86,7 +86,7 @@ public sealed class QueueClusterTests(PostgresServer postgres) : IDisposable
         // The running one is cancelled from web-b too (through its run grain); the cancelled run never reached the worker.
         Assert.True((await other.PostAsJsonAsync($"/api/runs/{blocker}/cancel", new { })).IsSuccessStatusCode);
         await cluster.Until(StoredStatus(submitter, blocker, "cancelled"), "the blocker stored as cancelled");
-        Assert.False(worker.Said(waiting), "a run cancelled while queued should never be placed on a worker");
+        Assert.False(worker.Trained(waiting), "a run cancelled while queued should never be placed on a worker");
         Assert.Equal("cancelled", (await submitter.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/runs/{waiting}")).GetProperty("status").GetString());
     }
 
@@ -104,7 +104,7 @@ public sealed class QueueClusterTests(PostgresServer postgres) : IDisposable
             await hub.StartAsync();
             await cluster.Until(FirstEvaluation(hub, id), "the run's first evaluation");
         }
-        var trainer = workers.Single(w => w.Said(id));
+        var trainer = workers.Single(w => w.Trained(id));
         // Its first events are in the store (the worker records them) before both die together.
         await cluster.Until(WaitFor(other, "/api/history", list => list.EnumerateArray().Any(r =>
             r.GetProperty("id").GetString() == id && r.GetProperty("status").GetString() == "running")), "the run stored as running");

@@ -30,6 +30,36 @@ public sealed class FairRunQueueTests
     }
 
     [Fact]
+    public void Restored_items_queue_past_the_limits_in_their_owners_lane()
+    {
+        var queue = new FairRunQueue<string>(capacity: 2, ownerQuota: 1);
+        Assert.Null(queue.TryAdd("A", ["a1"]));
+        // Rebuilt from the store: already stored as queued, so kept even past the quota and the capacity.
+        queue.Restore("A", "a2");
+        queue.Restore("B", "b1");
+        queue.Restore("B", "b2");
+
+        Assert.Equal((4, 2), (queue.Count, queue.WaitingOf("B")));
+        Assert.Equal(QueueLimit.Capacity, queue.Reserve("C", 1)?.Limit);
+        Assert.Equal(["a1", "b1", "a2", "b2"], DrainAll(queue));
+    }
+
+    [Fact]
+    public void An_item_returned_to_the_front_starts_next_and_its_owner_keeps_the_turn()
+    {
+        var queue = new FairRunQueue<string>(100, 50);
+        queue.TryAdd("A", ["a1", "a2"]);
+        queue.TryAdd("B", ["b1"]);
+        Assert.True(queue.TryDequeue(out var taken));
+        Assert.Equal("a1", taken);
+
+        queue.ReturnToFront("A", taken); // it could not be started
+
+        Assert.Equal(1, queue.Position("a1"));
+        Assert.Equal(["a1", "b1", "a2"], DrainAll(queue));
+    }
+
+    [Fact]
     public void An_owner_who_comes_back_joins_the_end_of_the_turn_order()
     {
         var queue = new FairRunQueue<string>(100, 50);
