@@ -43,9 +43,10 @@ public interface IRunQueueGrain : IGrainWithIntegerKey
 /// starts runs a missed "slot freed" left waiting, adopts queued rows no queue holds (a web node that died between
 /// storing and submitting), and stores as interrupted a running run whose run grain no longer holds it (its worker died,
 /// and the web node that would have stored its end too). Reentrant: state changes happen between awaits, on the grain's
-/// single thread.
+/// single thread. Placed on the silo that first calls it (a web node, which asks it twice a second), so its calls are
+/// mostly local.
 /// </summary>
-[Reentrant]
+[Reentrant, Orleans.Placement.PreferLocalPlacement]
 public sealed class RunQueueGrain(IOptions<DashboardOptions> options, DataSetCatalog catalog, IRunStore store,
     IClusterMembershipService membership, ILogger<RunQueueGrain> logger) : Grain, IRunQueueGrain
 {

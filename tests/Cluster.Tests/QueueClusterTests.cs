@@ -5,6 +5,7 @@ using ContinualLearning.Engine;
 using ContinualLearning.Engine.Events;
 using ContinualLearning.Storage.Tests;
 using static ContinualLearning.Cluster.Testing.TestCluster;
+using Xunit.Abstractions;
 
 namespace ContinualLearning.Cluster.Tests;
 
@@ -14,9 +15,11 @@ namespace ContinualLearning.Cluster.Tests;
 /// Real processes; every wait is on a condition.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class QueueClusterTests(PostgresServer postgres) : IDisposable
+public sealed class QueueClusterTests(PostgresServer postgres, ITestOutputHelper output) : IDisposable
 {
     readonly TestCluster cluster = new(postgres);
+    /// <summary>Said by the silo where the queue grain is activated (and rebuilt from the store).</summary>
+    const string QueueActive = "Run queue active:";
 
     /// <summary>Long enough (tens of seconds) to hold the worker's one slot while the test looks at the runs behind it.</summary>
     static readonly object Blocker = new { iterationsPerTask = 30_000, evalEvery = 1_000, seed = 3 };
@@ -25,7 +28,10 @@ public sealed class QueueClusterTests(PostgresServer postgres) : IDisposable
     public async Task Runs_queued_on_a_web_node_that_is_killed_still_train_and_finish_read_through_another_node()
     {
         var worker = (await cluster.StartWorkers("worker"))[0];
-        var webs = await cluster.StartWebNodes("web-a", "web-b");
+        // web-a first: the queue grain goes to the silo that calls it first, so it dies with web-a below.
+        var submitting = (await cluster.StartWebNodes("web-a"))[0];
+        await cluster.Until(submitting.Saying(QueueActive), "the queue grain active on web-a");
+        var webs = new[] { submitting, (await cluster.StartWebNodes("web-b"))[0] };
         using var submitter = webs[0].Http();
         using var other = webs[1].Http();
 
@@ -40,6 +46,10 @@ public sealed class QueueClusterTests(PostgresServer postgres) : IDisposable
         webs[0].KillHard();
         await webs[0].Exited();
         var killedAt = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        // Another silo activates the queue grain afresh, from the store's queued and running rows.
+        await cluster.Until(Task.WhenAny(webs[1].Saying(QueueActive), worker.Saying(QueueActive)), "the queue grain rebuilt on another silo");
+        output.WriteLine($"queue grain rebuilt {clock.Elapsed.TotalSeconds:0.0} s after web-a was killed");
 
         foreach (var id in queued.Prepend(first))
         {
@@ -72,6 +82,7 @@ public sealed class QueueClusterTests(PostgresServer postgres) : IDisposable
         await cluster.Until(WaitFor(other, $"/api/runs/{waiting}", r => r.GetProperty("status").GetString() == "queued"
             && r.GetProperty("queuePosition").GetInt32() == 1), "web-b placing the waiting run first in line");
 
+        var clock = Stopwatch.StartNew();
         var cancel = await other.PostAsJsonAsync($"/api/runs/{waiting}/cancel", new { });
         Assert.True(cancel.IsSuccessStatusCode, $"cancel answered {(int)cancel.StatusCode}");
         Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("status").GetString());
@@ -79,6 +90,7 @@ public sealed class QueueClusterTests(PostgresServer postgres) : IDisposable
         Assert.Equal(System.Net.HttpStatusCode.Conflict, (await other.PostAsJsonAsync($"/api/runs/{waiting}/cancel", new { })).StatusCode);
 
         await cluster.Until(Status(submitter, waiting, "cancelled"), "the submitting node's copy cancelled");
+        output.WriteLine($"cancelled on web-b, shown cancelled on web-a {clock.Elapsed.TotalMilliseconds:0} ms later");
         await cluster.Until(StoredStatus(other, waiting, "cancelled"), "the cancelled status stored");
         var stored = (await other.GetFromJsonAsync<List<RunEvent>>($"/api/runs/{waiting}/events", EngineJson.Options))!;
         Assert.Equal(RunEventKind.Cancelled, Assert.Single(stored).Kind);
@@ -114,6 +126,7 @@ public sealed class QueueClusterTests(PostgresServer postgres) : IDisposable
 
         // Only the store is read on web-b (no copy of the run there to store its end): the queue grain's check does it.
         await cluster.Until(StoredStatus(other, id, "interrupted"), "the run stored as interrupted");
+        output.WriteLine($"stored interrupted {killedAt.Elapsed.TotalSeconds:0.0} s after the kills");
         Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(150), $"stored interrupted {killedAt.Elapsed.TotalSeconds:0} s after the kills");
         var stored = (await other.GetFromJsonAsync<List<RunEvent>>($"/api/runs/{id}/events", EngineJson.Options))!;
         Assert.Equal(Enumerable.Range(1, stored.Count).Select(i => (long)i), stored.Select(e => e.Seq));
