@@ -59,7 +59,8 @@ public sealed class ClusterNode : IDisposable
 
     /// <summary>
     /// A web node: pages, REST and hub; its history in <paramref name="database"/> (PostgreSQL; null = SQLite in its data
-    /// folder); sends up to <paramref name="slots"/> runs to the workers at once.
+    /// folder). <paramref name="slots"/> is its ContinualLearning:Concurrency, which a web node of a cluster does not use
+    /// (the cluster's queue grain fills the workers' slots).
     /// </summary>
     public static ClusterNode Web(string name, string redis, string clusterId, string? database, int slots)
     {
