@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ContinualLearning.Cluster.Benchmarks;
 using ContinualLearning.Cluster.Testing;
 using ContinualLearning.Engine;
 using ContinualLearning.Engine.Events;
 using ContinualLearning.Storage.Tests;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 // Issue 10's cluster benchmark: RUNS runs of the split-mnist-5 preset on 1 worker process vs 2 (one slot, one libtorch
 // thread each), submitted as one sweep to a web node; a Redis and a PostgreSQL of its own on loopback (the workers record
@@ -14,7 +16,8 @@ using Microsoft.Extensions.DependencyInjection;
 //   dotnet run -c Release --project benchmarks/Cluster [-- runs]
 // Reports the wall-clock of each shape and the speedup, and, per run, the time from its last step event (stamped on
 // the worker) and from its finished event (stamped on the worker) to that finished event reaching a watcher of the web
-// node: median and p95. All processes are on this machine, so the clocks are one.
+// node: median and p95. All processes are on this machine, so the clocks are one. Then where the CPU went in that shape
+// (CpuAccounting): each process's CPU seconds, per run and split by thread, and its runnable threads.
 int runs = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 16;
 Console.WriteLine($"{runs} runs of split-mnist-5; {Environment.ProcessorCount} cores; load average {LoadAverage()}");
 // Workers record the runs they train, so the cluster has a PostgreSQL of its own (as in the tests; stopped at the end).
@@ -46,18 +49,27 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
             .AddJsonProtocol(o => EngineJson.Configure(o.PayloadSerializerOptions)).Build();
         await hub.StartAsync();
 
+        using var cpu = new CpuAccounting();
+        for (int i = 0; i < workers; i++) { var worker = nodes[i]; cpu.Add(worker.Name, () => worker.ProcessId); }
+        cpu.Add("web", () => web.ProcessId);
+        cpu.Add("postgres", () => Postmaster(new NpgsqlConnectionStringBuilder(database).Port), withReapedChildren: true);
+        cpu.Add("redis", () => ChildNamed("redis-server"));
+        cpu.Add("watcher", () => Environment.ProcessId);
+        cpu.Start();
         var clock = Stopwatch.StartNew();
         var response = await http.PostAsJsonAsync("/api/sweeps", new { config = new { preset = "split-mnist-5" }, seeds = runs });
         response.EnsureSuccessStatusCode();
         var ids = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToArray();
         var watched = await Task.WhenAll(ids.Select(id => Watch(hub, id)));
         var wall = clock.Elapsed;
+        cpu.Stop();
         var fromLastStep = watched.Select(w => w.FromLastStep).Order().ToArray();
         var fromFinished = watched.Select(w => w.FromFinished).Order().ToArray();
         int trained = watched.Count(w => w.Finished);
         Console.WriteLine($"{workers} worker(s): {trained}/{runs} finished in {wall.TotalSeconds:0.0} s; " +
             $"last step -> finished at the watcher: median {Percentile(fromLastStep, 0.5):0} ms, p95 {Percentile(fromLastStep, 0.95):0} ms; " +
             $"finished appended -> at the watcher: median {Percentile(fromFinished, 0.5):0} ms, p95 {Percentile(fromFinished, 0.95):0} ms");
+        foreach (var line in cpu.Report(runs, wall)) Console.WriteLine(line);
         return (wall, fromLastStep, fromFinished);
     }
     finally
@@ -69,14 +81,35 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
 static async Task<(bool Finished, double FromLastStep, double FromFinished)> Watch(HubConnection hub, string id)
 {
     RunEvent? lastStep = null;
-    await foreach (var e in hub.StreamAsync<RunEvent>("Watch", id))
+    // As a class or a script watches: WatchBatches at full speed (null pace), every event available at once per message.
+    await foreach (var batch in hub.StreamAsync<RunEvent[]>("WatchBatches", id, null, 1))
     {
-        if (e.Kind == RunEventKind.Step) lastStep = e;
-        if (!e.IsTerminal) continue;
-        var now = DateTimeOffset.UtcNow;
-        return (e.Kind == RunEventKind.Finished, (now - (lastStep?.Time ?? e.Time)).TotalMilliseconds, (now - e.Time).TotalMilliseconds);
+        foreach (var e in batch)
+        {
+            if (e.Kind == RunEventKind.Step) lastStep = e;
+            if (!e.IsTerminal) continue;
+            var now = DateTimeOffset.UtcNow;
+            return (e.Kind == RunEventKind.Finished, (now - (lastStep?.Time ?? e.Time)).TotalMilliseconds, (now - e.Time).TotalMilliseconds);
+        }
     }
     return (false, double.NaN, double.NaN);
+}
+
+// The PostgreSQL server listening on the port (its cmdline has "-p <port>"); this process's redis-server child.
+static int? Postmaster(int port) => Processes().FirstOrDefault(p => p.Name == "postgres" && p.CommandLine.Contains($"-p {port} ")).Pid;
+static int? ChildNamed(string name) => Processes().FirstOrDefault(p => p.Name == name && p.Parent == Environment.ProcessId).Pid;
+
+static IEnumerable<(int? Pid, string Name, int Parent, string CommandLine)> Processes()
+{
+    foreach (var dir in Directory.GetDirectories("/proc"))
+    {
+        if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+        string stat, commandLine;
+        try { stat = File.ReadAllText(Path.Combine(dir, "stat")); commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' '); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+        int close = stat.LastIndexOf(')');
+        yield return (pid, stat[(stat.IndexOf('(') + 1)..close], int.Parse(stat[(close + 2)..].Split(' ')[1]), commandLine);
+    }
 }
 
 static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];

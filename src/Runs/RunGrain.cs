@@ -64,10 +64,17 @@ public sealed class RunGrain(DataSetCatalog catalog, WorkerSlots slots, RunRecor
 
     public Task<RecordingState?> Recording() => Task.FromResult(recordings.State(this.GetPrimaryKeyString()));
 
+    /// <summary>
+    /// Live events leave for a watching web node at most this often, as one chunk: a step event each few milliseconds
+    /// would otherwise be a grain message each (serialised, sent and deserialised on both sides of two busy cores). The
+    /// end of the run leaves at once; the hub sends its watchers at most every 20 ms anyway.
+    /// </summary>
+    public static readonly TimeSpan StreamInterval = TimeSpan.FromMilliseconds(50);
+
     public async IAsyncEnumerable<string> Watch(long fromSeq, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (run is not { } watched) yield break;
-        await foreach (var chunk in watched.Events.ReadChunksAsync(fromSeq, cancellationToken))
+        await foreach (var chunk in watched.Events.FollowAsync(fromSeq, StreamInterval, cancellationToken))
             yield return JsonSerializer.Serialize(chunk, EngineJson.Options);
         if (watched.Events.IsComplete) DelayDeactivation(KeepAfterEnd);
     }

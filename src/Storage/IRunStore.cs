@@ -45,7 +45,8 @@ public interface IRunStore : IDisposable
     /// <summary>
     /// Appends a batch of a run's events in one transaction and moves the run's status along (started → running,
     /// terminal event → finished/failed/cancelled with the result). Events already stored are skipped, so a batch
-    /// can be retried. Returns false when the run is not in the store (e.g. deleted while it ran).
+    /// can be retried. The first end stored wins: a batch for a run that already has an end changes nothing (two nodes
+    /// may both store an end of one run at shutdown). Returns false when the run is not in the store (e.g. deleted while it ran).
     /// </summary>
     bool AppendEvents(string runId, IReadOnlyList<RunEvent> events);
 

@@ -128,11 +128,18 @@ public abstract partial class SqlRunStore : IRunStore
         return names;
     }
 
+    /// <remarks>
+    /// The first end stored wins: once a run has an end (its silo stored "cancelled" as the node that submitted it
+    /// stored "interrupted" at shutdown, say), a later batch of that run changes nothing (the writer of the end stored
+    /// the events before it too). The run's row is locked first, so two writers of one run take turns.
+    /// </remarks>
     public bool AppendEvents(string runId, IReadOnlyList<RunEvent> events) =>
         events.Count == 0 || Write(connection =>
         {
             using var tx = connection.BeginTransaction();
-            if (connection.ExecuteScalar<object>(SharedSql.RunExists, new { Id = runId }, tx) is null) return false;
+            var ended = connection.ExecuteScalar<int?>(SharedSql.RunEnded + dialect.RowLock, new { Id = runId }, tx);
+            if (ended is null) return false;
+            if (ended == 1) return true; // ended already: the writer of that end stored the events before it too
             InsertEvents(connection, tx, events.Select(e => new EventRow(runId, e.Seq, EventJson(e))).ToArray());
             UpdateAfterEvents(connection, tx, runId, events);
             tx.Commit();

@@ -122,6 +122,9 @@ public sealed class ClusterNode : IDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The process's id (the cluster benchmark reads its CPU time from /proc).</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>Completes when the process has exited, with its exit code.</summary>
     public async Task<int> Exited()
     {

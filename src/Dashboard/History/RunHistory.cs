@@ -22,14 +22,15 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
 {
     readonly IRunRegistry registry;
     readonly ILogger<RunHistory> logger;
-    readonly ConcurrentDictionary<string, (TrainingRun Run, RunRecording Recording)> recordings = new();
+    /// <summary>This node's copies of runs it stores itself (never reached a grain, or its grain was lost).</summary>
+    readonly RunRecordings copies;
     /// <summary>Runs a silo records: this node's copy, and the silo's last recording error (null while all is stored).</summary>
     readonly ConcurrentDictionary<string, (TrainingRun Run, string? Error)> recordedElsewhere = new();
     /// <summary>Runs whose copy this node stores (once).</summary>
     readonly ConcurrentDictionary<string, byte> storedHere = new();
-    readonly CancellationTokenSource stopping = new();
 
-    public RunHistory(IRunRegistry registry, IOptions<DashboardOptions> options, IConfiguration configuration, ILogger<RunHistory> logger)
+    public RunHistory(IRunRegistry registry, IOptions<DashboardOptions> options, IConfiguration configuration, ILogger<RunHistory> logger,
+        ILogger<RunRecordings> recordingLogger)
     {
         this.registry = registry;
         this.logger = logger;
@@ -53,6 +54,9 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
         if (Store.InterruptedOnOpen > 0)
             logger.LogWarning("{Count} runs were still going when the server last stopped; they are marked interrupted", Store.InterruptedOnOpen);
         logger.LogInformation("Run history in {Location}", Store.Location);
+        copies = new RunRecordings(Store, recordingLogger);
+        copies.ErrorChanged += id => RecordingChanged?.Invoke(id);
+        copies.Saved += run => registry.Release(run); // now served from the database
     }
 
     /// <summary>ContinualLearning:DatabasePath, or runs.db in the data folder.</summary>
@@ -141,54 +145,17 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
         Follow(run);
     }
 
-    void Follow(TrainingRun run)
-    {
-        var recording = Store.Follow(run, stop: stopping.Token);
-        recording.Completion.ContinueWith(done => storedHere.TryRemove(run.Id, out var _), TaskScheduler.Default);
-        recordings[run.Id] = (run, recording);
-        recording.ErrorChanged += r =>
-        {
-            if (r.Error is null) logger.LogInformation("Run {Id} is being saved again", r.RunId);
-            else logger.LogError(r.LastFailure, "Run {Id}: writing to the run database {Path} failed ({Failures} so far); the run goes on and is kept in memory",
-                r.RunId, DatabasePath, r.FailedWrites);
-            RecordingChanged?.Invoke(r.RunId);
-        };
-        recording.Completion.ContinueWith(_ => Ended(run, recording), TaskScheduler.Default);
-    }
-
-    void Ended(TrainingRun run, RunRecording recording)
-    {
-        if (recording.Saved || recording.Deleted)
-        {
-            recordings.TryRemove(run.Id, out _);
-            if (recording.Saved) registry.Release(run); // now served from the database
-        }
-        else if (!stopping.IsCancellationRequested)
-            logger.LogError("Run {Id} ended as {Status} but its end could not be saved after {Attempts} attempts; it stays in memory and " +
-                "is saved when the run database {Path} can be written again (if the server stops first, it will show as interrupted)",
-                run.Id, run.Status, recording.RetryDelays.Count + 1, DatabasePath);
-    }
+    void Follow(TrainingRun run) =>
+        copies.Follow(run).Completion.ContinueWith(_ => storedHere.TryRemove(run.Id, out var _), TaskScheduler.Default);
 
     public string? RecordingError(string runId) =>
-        recordings.TryGetValue(runId, out var r) ? r.Recording.Error
-        : recordedElsewhere.TryGetValue(runId, out var e) ? e.Error : null;
+        copies.Error(runId) ?? (recordedElsewhere.TryGetValue(runId, out var e) ? e.Error : null);
 
     /// <summary>Runs ended or going whose events could not all be saved yet.</summary>
-    public int UnsavedCount => recordings.Values.Count(r => r.Recording.Error is not null) + recordedElsewhere.Values.Count(r => r.Error is not null);
+    public int UnsavedCount => copies.Unsaved().Count + recordedElsewhere.Values.Count(r => r.Error is not null);
 
     /// <summary>The database took a write again: save what could not be saved, now.</summary>
-    public void RetryUnsaved()
-    {
-        foreach (var (run, recording) in recordings.Values.Where(r => r.Recording.Error is not null))
-        {
-            if (!recording.Completion.IsCompleted) recording.Nudge();
-            else if (recording.TrySaveRest())
-            {
-                logger.LogInformation("Run {Id}: its end is stored now", run.Id);
-                Ended(run, recording);
-            }
-        }
-    }
+    public void RetryUnsaved() => copies.RetryUnsaved();
 
     /// <summary>Deletes runs from the database and from memory; returns how many were stored.</summary>
     public int Delete(IReadOnlyCollection<string> ids)
@@ -205,8 +172,8 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
     public IReadOnlyList<RunSummary> ListRuns()
     {
         var runs = Store.ListRuns();
-        var unsaved = recordings.Values.Where(r => r.Recording.Error is not null).Select(r => (r.Run, r.Recording.Error))
-            .Concat(recordedElsewhere.Values.Where(r => r.Error is not null)).ToDictionary(r => r.Run.Id);
+        var unsaved = copies.Unsaved().Select(r => (r.Run, Error: (string?)r.Error))
+            .Concat(recordedElsewhere.Values.Where(r => r.Error is not null)).DistinctBy(r => r.Run.Id).ToDictionary(r => r.Run.Id);
         if (unsaved.Count == 0) return runs;
         return runs.Select(s => unsaved.TryGetValue(s.Id, out var r) ? s with { Status = r.Run.Status, RecordingError = r.Error } : s).ToArray();
     }
@@ -245,10 +212,7 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
     /// <summary>Runs after the run queue has stopped (and recorded its cancellations): lets the last batches land.</summary>
     public void Dispose()
     {
-        var pending = recordings.Values.Select(r => r.Recording.Completion).ToArray();
-        if (!Task.WaitAll(pending, TimeSpan.FromSeconds(5)))
-            logger.LogWarning("Stopping with runs not saved; they will show as interrupted");
-        stopping.Cancel(); // recordings still retrying give up
+        copies.Dispose();
         Store.Dispose();
     }
 }

@@ -21,7 +21,8 @@ static class SharedSql
         "WHERE id = @Id AND status IN ('queued', 'running') AND event_count = @Before";
     public const string GetSummary = $"SELECT {RunColumns} FROM runs WHERE id = @Id";
     public const string GetRunWithResult = $"SELECT {RunColumnsWithResult} FROM runs WHERE id = @Id";
-    public const string RunExists = "SELECT 1 FROM runs WHERE id = @Id";
+    /// <summary>1 when the run's end is stored, else 0; no row when the run is not stored. Followed by the dialect's <see cref="SqlDialect.RowLock"/>.</summary>
+    public const string RunEnded = "SELECT CASE WHEN ended_at IS NULL THEN 0 ELSE 1 END FROM runs WHERE id = @Id";
 
     public const string InsertRun = """
         INSERT INTO runs (id, name, status, created_at, config_json, sweep_id, owner)
@@ -78,12 +79,19 @@ abstract class SqlDialect
     /// null where a write transaction already excludes other writers (SQLite's BEGIN IMMEDIATE).</summary>
     public abstract string? NamingLock { get; }
 
+    /// <summary>
+    /// Appended to a SELECT of a run's row in a write transaction, so two writers of the same run's end take turns (the
+    /// first stored end wins); empty where a write transaction already excludes other writers (SQLite's BEGIN IMMEDIATE).
+    /// </summary>
+    public abstract string RowLock { get; }
+
     public sealed class Sqlite : SqlDialect
     {
         // Dapper expands a list parameter into (@Ids1, @Ids2, ...).
         public override string InList(string column, string parameter) => $"{column} IN @{parameter}";
         public override string? MigrationLock => null;
         public override string? NamingLock => null;
+        public override string RowLock => "";
     }
 
     public sealed class Postgres : SqlDialect
@@ -92,5 +100,6 @@ abstract class SqlDialect
         public override string InList(string column, string parameter) => $"{column} = ANY(@{parameter})";
         public override string? MigrationLock => "SELECT pg_advisory_xact_lock(7310252611)";
         public override string? NamingLock => "SELECT pg_advisory_xact_lock(7310252612)";
+        public override string RowLock => " FOR UPDATE";
     }
 }
