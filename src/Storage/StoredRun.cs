@@ -16,7 +16,9 @@ public sealed record RunSummary
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
-    public required RunConfig Config { get; init; }
+    /// <summary>The run's configuration; two summaries compare it by value (see <see cref="ConfigByValue"/>).</summary>
+    public required RunConfig Config { get => config.Value; init => config = new(value); }
+    readonly ConfigByValue config;
     public double? AverageAccuracy { get; init; }
     public double? Forgetting { get; init; }
     public double? BackwardTransfer { get; init; }
@@ -49,6 +51,33 @@ public sealed record RunSummary
 
     public static string DefaultName(RunConfig c) =>
         string.Join(" · ", new[] { c.Strategy, KeyParameterOf(c), c.Model, $"seed {c.Seed}" }.Where(s => s is not null));
+
+    /// <summary>
+    /// A run's config compared by content. <see cref="RunConfig"/> is a record, but its hidden sizes (an array) and
+    /// strategy parameters (a dictionary) compare by reference, so two reads of the same stored run were unequal; the
+    /// record's generated equality uses this field's, so every other member of the summary keeps comparing as generated.
+    /// </summary>
+    readonly struct ConfigByValue(RunConfig value) : IEquatable<ConfigByValue>
+    {
+        public RunConfig Value => value;
+
+        public bool Equals(ConfigByValue other) =>
+            ReferenceEquals(value, other.Value)
+            || value is not null && other.Value is not null
+               && value with { HiddenSizes = other.Value.HiddenSizes, StrategyParameters = other.Value.StrategyParameters } == other.Value
+               && value.HiddenSizes.AsSpan().SequenceEqual(other.Value.HiddenSizes)
+               && SameParameters(value.StrategyParameters, other.Value.StrategyParameters);
+
+        static bool SameParameters(Dictionary<string, System.Text.Json.JsonElement>? a, Dictionary<string, System.Text.Json.JsonElement>? b) =>
+            (a is null || a.Count == 0) && (b is null || b.Count == 0)
+            || a is not null && b is not null && a.Count == b.Count
+               && a.All(p => b.TryGetValue(p.Key, out var other) && System.Text.Json.JsonElement.DeepEquals(p.Value, other));
+
+        public override bool Equals(object? obj) => obj is ConfigByValue other && Equals(other);
+
+        // Members that compare by value as they are; equal configs hash alike.
+        public override int GetHashCode() => value is null ? 0 : HashCode.Combine(value.Strategy, value.Model, value.Tasks, value.Seed, value.HiddenSizes.Length);
+    }
 }
 
 /// <summary>A stored run with its result and the event history that redraws its curves.</summary>

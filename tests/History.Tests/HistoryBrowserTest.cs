@@ -44,6 +44,15 @@ public class HistoryBrowserTest
         var stored = await Api.Get(http, $"/api/history");
         Assert.Contains(stored.EnumerateArray(), r => r.GetProperty("id").GetString() == keep && r.GetProperty("name").GetString() == "my replay run");
 
+        // Sorting by a column's header, and back to newest first with Unsort (shown only while sorted).
+        var rows = page.Locator("[data-testid=history-grid] tbody tr");
+        await Assertions.Expect(rows.First).ToContainTextAsync("seed 4"); // newest first
+        await page.Locator("th .sortable-column-header", new() { HasText = "Seed" }).ClickAsync();
+        await Assertions.Expect(rows.First).ToContainTextAsync("my replay run"); // seed 0 first
+        await page.Locator("[data-testid=unsort]").ClickAsync();
+        await Assertions.Expect(rows.First).ToContainTextAsync("seed 4");
+        await Assertions.Expect(page.Locator("[data-testid=unsort]")).ToHaveCountAsync(0);
+
         // The search box filters rows.
         await page.GetByPlaceholder("Search name, strategy, model…").FillAsync("naive");
         await Assertions.Expect(page.Locator($"[data-testid=status-{keep}]")).ToHaveCountAsync(0);
