@@ -159,7 +159,7 @@ public sealed class RunQueueGrain(IOptions<DashboardOptions> options, DataSetCat
         var end = new RunEvent { RunId = runId, Seq = 1, Kind = RunEventKind.Cancelled, Time = DateTimeOffset.UtcNow, Message = CancelledMessage };
         try
         {
-            if (!await Task.Run(() => store.StoreEndIfGoing(runId, end))) logger.LogWarning("Run {Id}: cancelled in the queue, but the store already held an end", runId);
+            if (await Task.Run(() => store.AppendEvents(runId, [end])) != AppendResult.Stored) logger.LogWarning("Run {Id}: cancelled in the queue, but the store already held an end", runId);
         }
         catch (Exception e)
         {
@@ -331,7 +331,7 @@ public sealed class RunQueueGrain(IOptions<DashboardOptions> options, DataSetCat
         };
         try
         {
-            if (await Task.Run(() => store.StoreEndIfGoing(row.Id, end)))
+            if (await Task.Run(() => store.AppendEvents(row.Id, [end])) == AppendResult.Stored)
                 logger.LogWarning("Run {Id}: no worker holds it any more (its worker stopped); stored as interrupted after {Count} events", row.Id, row.EventCount);
         }
         catch (Exception e) { logger.LogError("Run {Id}: its interrupted end could not be stored ({Error}); tried again later", row.Id, e.Message); }

@@ -44,17 +44,12 @@ public interface IRunStore : IDisposable
     void AddRuns(IReadOnlyList<NewRun> runs, NewSweep? sweep = null);
     /// <summary>
     /// Appends a batch of a run's events in one transaction and moves the run's status along (started → running,
-    /// terminal event → finished/failed/cancelled with the result). Events already stored are skipped, so a batch
-    /// can be retried. The first end stored wins: a batch for a run that already has an end changes nothing (two nodes
-    /// may both store an end of one run at shutdown). Returns false when the run is not in the store (e.g. deleted while it ran).
+    /// terminal event → finished/failed/cancelled/interrupted with the result). Events already stored are skipped, so a
+    /// batch can be retried. The first end stored wins, whoever stores it (two nodes may both store an end of one run at
+    /// shutdown; the queue stores the end of a run cancelled while queued, or of one whose worker died): a batch for a run
+    /// that has an end changes nothing, and neither does a batch whose end would not directly follow the events stored.
     /// </summary>
-    bool AppendEvents(string runId, IReadOnlyList<RunEvent> events);
-
-    /// <summary>
-    /// Stores a run's terminal event only while the run has not ended and holds exactly the events before it (checked
-    /// in the same statement), so an end stored meanwhile is never overwritten. False when nothing was stored.
-    /// </summary>
-    bool StoreEndIfGoing(string runId, RunEvent end);
+    AppendResult AppendEvents(string runId, IReadOnlyList<RunEvent> events);
 
     /// <summary>Runs queued or running, oldest first (the cluster's queue rebuilds from them), without their events.</summary>
     IReadOnlyList<RunSummary> ListGoing();

@@ -104,7 +104,8 @@ public sealed class RunRecording
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                outcome = store.AppendEvents(RunId, unsaved) ? Outcome.Written : Outcome.Deleted;
+                // An end already stored, or one this copy cannot place, is not this recording's to write: done either way.
+                outcome = store.AppendEvents(RunId, unsaved) == AppendResult.UnknownRun ? Outcome.Deleted : Outcome.Written;
                 WriteTime += System.Diagnostics.Stopwatch.GetElapsedTime(start);
             }
             catch (Exception e)

@@ -129,21 +129,24 @@ public abstract partial class SqlRunStore : IRunStore
     }
 
     /// <remarks>
-    /// The first end stored wins: once a run has an end (its silo stored "cancelled" as the node that submitted it
-    /// stored "interrupted" at shutdown, say), a later batch of that run changes nothing (the writer of the end stored
-    /// the events before it too). The run's row is locked first, so two writers of one run take turns.
+    /// One guard for every writer of a run's end (its silo's recording, a node's copy, the queue storing a cancel or a
+    /// lost run): the run's row is locked first, so writers of one run take turns, and under that lock a run that has an
+    /// end keeps it (the writer of that end stored the events before it too), and an end that would not directly follow
+    /// the events stored (its writer's copy lags the store, or is ahead of it) is not stored.
     /// </remarks>
-    public bool AppendEvents(string runId, IReadOnlyList<RunEvent> events) =>
-        events.Count == 0 || Write(connection =>
+    public AppendResult AppendEvents(string runId, IReadOnlyList<RunEvent> events) =>
+        events.Count == 0 ? AppendResult.Stored : Write(connection =>
         {
             using var tx = connection.BeginTransaction();
-            var ended = connection.ExecuteScalar<int?>(SharedSql.RunEnded + dialect.RowLock, new { Id = runId }, tx);
-            if (ended is null) return false;
-            if (ended == 1) return true; // ended already: the writer of that end stored the events before it too
+            var stored = connection.QueryFirstOrDefault<RunProgress>(SharedSql.RunProgress + dialect.RowLock, new { Id = runId }, tx);
+            if (stored is null) return AppendResult.UnknownRun;
+            if (stored.Ended == 1) return AppendResult.AlreadyEnded;
+            if (events[^1].IsTerminal && (events[^1].Seq <= stored.EventCount || events[0].Seq > stored.EventCount + 1))
+                return AppendResult.OutOfStep;
             InsertEvents(connection, tx, events.Select(e => new EventRow(runId, e.Seq, EventJson(e))).ToArray());
             UpdateAfterEvents(connection, tx, runId, events);
             tx.Commit();
-            return true;
+            return AppendResult.Stored;
         });
 
     /// <summary>
@@ -231,29 +234,6 @@ public abstract partial class SqlRunStore : IRunStore
     public IReadOnlyList<RunSummary> ListRuns() => Query<RunRow>(SharedSql.ListRuns).Select(r => r.ToSummary()).ToArray();
 
     public IReadOnlyList<RunSummary> ListGoing() => Query<RunRow>(SharedSql.ListGoing).Select(r => r.ToSummary()).ToArray();
-
-    public bool StoreEndIfGoing(string runId, RunEvent end)
-    {
-        if (!end.IsTerminal || end.Result is not null) throw new ArgumentException("Only an end without a result (cancelled, interrupted) is stored this way.", nameof(end));
-        return Write(connection =>
-        {
-            using var tx = connection.BeginTransaction();
-            // The condition and the end in one UPDATE: whoever stores an end first wins, the other changes nothing.
-            int changed = connection.Execute(SharedSql.EndIfGoing, new
-            {
-                Id = runId,
-                Count = end.Seq,
-                Before = end.Seq - 1,
-                Status = StatusText(end.Kind == RunEventKind.Cancelled ? RunStatus.Cancelled : end.Interrupted == true ? RunStatus.Interrupted : RunStatus.Failed),
-                EndedAt = end.Time.ToUnixTimeMilliseconds(),
-                Error = end.Kind == RunEventKind.Failed ? end.Message : null,
-            }, tx);
-            if (changed == 0) return false;
-            InsertEvents(connection, tx, [new EventRow(runId, end.Seq, EventJson(end))]);
-            tx.Commit();
-            return true;
-        });
-    }
 
     public IReadOnlyList<RunSummary> ListRuns(IEnumerable<string> ids)
     {

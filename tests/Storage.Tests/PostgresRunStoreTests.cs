@@ -45,7 +45,7 @@ public class PostgresRunStoreTests(PostgresServer postgres) : IDisposable
 
         Assert.True(first.Delete("b"));
         Assert.Null(second.GetSummary("b"));
-        Assert.False(second.AppendEvents("b", [Event("b", 1, RunEventKind.Started)])); // deleted by the other node: dropped
+        Assert.Equal(AppendResult.UnknownRun, second.AppendEvents("b", [Event("b", 1, RunEventKind.Started)])); // deleted by the other node: dropped
         Assert.True(second.DeleteSweep("s", withRuns: true));
         Assert.Empty(first.ListRuns());
         Assert.Empty(first.ListSweeps());

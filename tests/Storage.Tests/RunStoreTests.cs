@@ -42,7 +42,7 @@ public class RunStoreTests(PostgresServer postgres) : IDisposable
     }
 
     [Theory, SqliteStore, PostgresStore]
-    public void An_end_stored_only_while_the_run_goes_never_overwrites_one_stored_meanwhile(StoreKind kind)
+    public void An_end_stored_by_the_queue_never_overwrites_one_stored_meanwhile_nor_lands_beside_the_events_stored(StoreKind kind)
     {
         var store = stores.Open(kind);
         store.AddRuns([new NewRun("queued", new RunConfig(), T0), new NewRun("lost", new RunConfig(), T0), new NewRun("finished", new RunConfig(), T0)]);
@@ -51,12 +51,13 @@ public class RunStoreTests(PostgresServer postgres) : IDisposable
         var cancelled = new RunEvent { RunId = "queued", Seq = 1, Kind = RunEventKind.Cancelled, Time = T0, Message = "Cancelled before it started." };
         RunEvent Interrupted(string id, long seq) => new() { RunId = id, Seq = seq, Kind = RunEventKind.Failed, Time = T0.AddMinutes(1), Message = "lost", Interrupted = true };
 
-        Assert.True(store.StoreEndIfGoing("queued", cancelled));
-        Assert.False(store.StoreEndIfGoing("queued", cancelled)); // once
-        Assert.False(store.StoreEndIfGoing("lost", Interrupted("lost", 2))); // not after the events it holds: it may have more
-        Assert.True(store.StoreEndIfGoing("lost", Interrupted("lost", 3)));
-        Assert.False(store.StoreEndIfGoing("finished", Interrupted("finished", 3))); // an end already stored stays
-        Assert.False(store.StoreEndIfGoing("unknown", Interrupted("unknown", 1)));
+        Assert.Equal(AppendResult.Stored, store.AppendEvents("queued", [cancelled]));
+        Assert.Equal(AppendResult.AlreadyEnded, store.AppendEvents("queued", [cancelled])); // once
+        Assert.Equal(AppendResult.OutOfStep, store.AppendEvents("lost", [Interrupted("lost", 2)])); // not on an event it holds: it may have more
+        Assert.Equal(AppendResult.OutOfStep, store.AppendEvents("lost", [Interrupted("lost", 4)])); // nor after a gap
+        Assert.Equal(AppendResult.Stored, store.AppendEvents("lost", [Interrupted("lost", 3)]));
+        Assert.Equal(AppendResult.AlreadyEnded, store.AppendEvents("finished", [Interrupted("finished", 3)])); // an end already stored stays
+        Assert.Equal(AppendResult.UnknownRun, store.AppendEvents("unknown", [Interrupted("unknown", 1)]));
 
         Assert.Equal(RunStatus.Cancelled, store.GetSummary("queued")!.Status);
         Assert.Equal(RunEventKind.Cancelled, Assert.Single(store.GetEvents("queued")).Kind);
@@ -67,6 +68,23 @@ public class RunStoreTests(PostgresServer postgres) : IDisposable
         Assert.Equal(RunStatus.Cancelled, store.GetSummary("finished")!.Status);
         Assert.Equal(2, store.GetEvents("finished").Count);
         Assert.Empty(store.ListGoing());
+    }
+
+    [Theory, SqliteStore, PostgresStore]
+    public void A_copys_end_that_lags_the_store_changes_nothing_and_the_run_ends_with_its_own_end(StoreKind kind)
+    {
+        var store = stores.Open(kind);
+        store.AddRun("r", new RunConfig(), T0);
+        store.AppendEvents("r", [Event("r", 1, RunEventKind.Started), Event("r", 2, RunEventKind.Step), Event("r", 3, RunEventKind.Step)]);
+
+        // A node's copy held two events when it lost the run's stream; its silo had stored three and trains on.
+        Assert.Equal(AppendResult.OutOfStep, store.AppendEvents("r", [Event("r", 1, RunEventKind.Started), Event("r", 2, RunEventKind.Step), new RunEvent { RunId = "r", Seq = 3, Kind = RunEventKind.Failed, Time = T0, Message = "lost", Interrupted = true }]));
+        Assert.Equal(RunStatus.Running, store.GetSummary("r")!.Status);
+        Assert.Equal(AppendResult.Stored, store.AppendEvents("r", [Event("r", 4, RunEventKind.Cancelled)]));
+
+        var run = store.GetRun("r")!;
+        Assert.Equal([RunEventKind.Started, RunEventKind.Step, RunEventKind.Step, RunEventKind.Cancelled], run.Events.Select(e => e.Kind));
+        Assert.Equal((RunStatus.Cancelled, 4), (run.Summary.Status, run.Summary.EventCount));
     }
 
     [Fact]
@@ -198,7 +216,7 @@ public class RunStoreTests(PostgresServer postgres) : IDisposable
     public void EventsOfARunDeletedWhileRunningAreDropped(StoreKind kind)
     {
         using var store = stores.Open(kind);
-        Assert.False(store.AppendEvents("ghost", [Event("ghost", 1, RunEventKind.Started)]));
+        Assert.Equal(AppendResult.UnknownRun, store.AppendEvents("ghost", [Event("ghost", 1, RunEventKind.Started)]));
         Assert.Empty(store.GetEvents("ghost"));
     }
 

@@ -130,7 +130,7 @@ public class StorageFaultTests(PostgresServer postgres) : IDisposable
         using var store = stores.Open(kind);
         store.AddRun("r", Small, DateTimeOffset.UtcNow);
         var t = DateTimeOffset.UtcNow;
-        Assert.True(store.AppendEvents("r", [
+        Assert.Equal(AppendResult.Stored, store.AppendEvents("r", [
             new RunEvent { RunId = "r", Seq = 1, Kind = RunEventKind.Started, Time = t },
             new RunEvent { RunId = "r", Seq = 2, Kind = RunEventKind.Step, Time = t, Step = 1, Loss = double.PositiveInfinity },
             new RunEvent { RunId = "r", Seq = 3, Kind = RunEventKind.Failed, Time = t, Message = "diverged" },
@@ -250,7 +250,7 @@ public class StorageFaultTests(PostgresServer postgres) : IDisposable
         Assert.Equal(0, store.GetSummary("before")!.EventCount); // the failed transaction left nothing behind
 
         File.Delete(filler);
-        Assert.True(store.AppendEvents("before", events));
+        Assert.Equal(AppendResult.Stored, store.AppendEvents("before", events));
         store.Probe();
         Assert.Equal(2000, store.GetSummary("before")!.EventCount);
     }

@@ -52,6 +52,14 @@ sealed class RunRow
     public RunResult? Result() => ResultJson is null ? null : JsonSerializer.Deserialize<RunResult>(ResultJson, EngineJson.Options);
 }
 
+/// <summary>How far a run's stored history goes (<see cref="SharedSql.RunProgress"/>): read under the run's row lock before a batch.</summary>
+sealed class RunProgress
+{
+    /// <summary>1 when the run's end is stored, else 0.</summary>
+    public long Ended { get; set; }
+    public long EventCount { get; set; }
+}
+
 /// <summary>A row of <c>sweeps</c> as Dapper reads it.</summary>
 sealed class SweepRow
 {

@@ -17,12 +17,10 @@ static class SharedSql
 
     public const string ListRuns = $"SELECT {RunColumns} FROM runs ORDER BY created_at DESC, id";
     public const string ListGoing = $"SELECT {RunColumns} FROM runs WHERE status IN ('queued', 'running') ORDER BY created_at, id";
-    public const string EndIfGoing = "UPDATE runs SET status = @Status, ended_at = @EndedAt, error = @Error, event_count = @Count " +
-        "WHERE id = @Id AND status IN ('queued', 'running') AND event_count = @Before";
     public const string GetSummary = $"SELECT {RunColumns} FROM runs WHERE id = @Id";
     public const string GetRunWithResult = $"SELECT {RunColumnsWithResult} FROM runs WHERE id = @Id";
-    /// <summary>1 when the run's end is stored, else 0; no row when the run is not stored. Followed by the dialect's <see cref="SqlDialect.RowLock"/>.</summary>
-    public const string RunEnded = "SELECT CASE WHEN ended_at IS NULL THEN 0 ELSE 1 END FROM runs WHERE id = @Id";
+    /// <summary>Whether the run's end is stored and how many events it holds (<see cref="RunProgress"/>); no row when the run is not stored. Followed by the dialect's <see cref="SqlDialect.RowLock"/>.</summary>
+    public const string RunProgress = "SELECT CASE WHEN ended_at IS NULL THEN 0 ELSE 1 END AS Ended, event_count AS EventCount FROM runs WHERE id = @Id";
 
     public const string InsertRun = """
         INSERT INTO runs (id, name, status, created_at, config_json, sweep_id, owner)
