@@ -324,11 +324,7 @@ public sealed class RunQueueGrain(IOptions<DashboardOptions> options, DataSetCat
         int misses = notHeld[row.Id] = notHeld.GetValueOrDefault(row.Id) + 1;
         if (misses < ChecksBeforeLost) return;
         notHeld.Remove(row.Id);
-        var end = new RunEvent
-        {
-            RunId = row.Id, Seq = row.EventCount + 1, Kind = RunEventKind.Failed, Time = DateTimeOffset.UtcNow,
-            Message = GrainRunHost.LostMessage, Interrupted = true,
-        };
+        var end = RunEvent.InterruptedEnd(row.Id, GrainRunHost.LostMessage, row.EventCount + 1, DateTimeOffset.UtcNow);
         try
         {
             if (await Task.Run(() => store.AppendEvents(row.Id, [end])) == AppendResult.Stored)

@@ -49,7 +49,7 @@ public class RunStoreTests(PostgresServer postgres) : IDisposable
         store.AppendEvents("lost", [Event("lost", 1, RunEventKind.Started), Event("lost", 2, RunEventKind.Step)]);
         store.AppendEvents("finished", [Event("finished", 1, RunEventKind.Started), Event("finished", 2, RunEventKind.Cancelled)]);
         var cancelled = new RunEvent { RunId = "queued", Seq = 1, Kind = RunEventKind.Cancelled, Time = T0, Message = "Cancelled before it started." };
-        RunEvent Interrupted(string id, long seq) => new() { RunId = id, Seq = seq, Kind = RunEventKind.Failed, Time = T0.AddMinutes(1), Message = "lost", Interrupted = true };
+        RunEvent Interrupted(string id, long seq) => RunEvent.InterruptedEnd(id, "lost", seq, T0.AddMinutes(1));
 
         Assert.Equal(AppendResult.Stored, store.AppendEvents("queued", [cancelled]));
         Assert.Equal(AppendResult.AlreadyEnded, store.AppendEvents("queued", [cancelled])); // once
@@ -78,7 +78,7 @@ public class RunStoreTests(PostgresServer postgres) : IDisposable
         store.AppendEvents("r", [Event("r", 1, RunEventKind.Started), Event("r", 2, RunEventKind.Step), Event("r", 3, RunEventKind.Step)]);
 
         // A node's copy held two events when it lost the run's stream; its silo had stored three and trains on.
-        Assert.Equal(AppendResult.OutOfStep, store.AppendEvents("r", [Event("r", 1, RunEventKind.Started), Event("r", 2, RunEventKind.Step), new RunEvent { RunId = "r", Seq = 3, Kind = RunEventKind.Failed, Time = T0, Message = "lost", Interrupted = true }]));
+        Assert.Equal(AppendResult.OutOfStep, store.AppendEvents("r", [Event("r", 1, RunEventKind.Started), Event("r", 2, RunEventKind.Step), RunEvent.InterruptedEnd("r", "lost", 3, T0)]));
         Assert.Equal(RunStatus.Running, store.GetSummary("r")!.Status);
         Assert.Equal(AppendResult.Stored, store.AppendEvents("r", [Event("r", 4, RunEventKind.Cancelled)]));
 

@@ -62,4 +62,13 @@ public sealed record RunEvent
     public bool? Interrupted { get; init; }
 
     public bool IsTerminal => Kind is RunEventKind.Finished or RunEventKind.Failed or RunEventKind.Cancelled;
+
+    /// <summary>
+    /// The end of a run that was cut off rather than failed (its worker, or the server, stopped): a failed event marked
+    /// <see cref="Interrupted"/>, with the sentence users see. Seq and time left out are stamped by the log it joins.
+    /// </summary>
+    public static RunEvent InterruptedEnd(string runId, string message, long seq = 0, DateTimeOffset time = default) => new()
+    {
+        RunId = runId, Seq = seq, Kind = RunEventKind.Failed, Time = time, Message = message, Interrupted = true,
+    };
 }

@@ -126,7 +126,7 @@ public sealed class TrainingRun : IDisposable
     public bool MirrorInterrupted(string message)
     {
         if (Events.IsComplete) return false;
-        try { Events.Append(new RunEvent { RunId = Id, Kind = RunEventKind.Failed, Message = message, Interrupted = true }); }
+        try { Events.Append(RunEvent.InterruptedEnd(Id, message)); }
         catch (InvalidOperationException) when (Events.IsComplete) { return false; }
         Error = message;
         Result = null;
