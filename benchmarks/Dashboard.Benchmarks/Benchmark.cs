@@ -27,7 +27,7 @@ public static class DashboardBenchmark
         bool lowPriorityWatchers = ArgText(args, "--watchers-priority", "normal") == "low";
 
         await using var server = new BenchmarkServer();
-        var queue = server.Services.GetRequiredService<RunQueue>();
+        var queue = server.Services.GetRequiredService<IRunQueue>();
         using var watchers = WatcherProcess.Start(new Uri(server.BaseAddress, "/hubs/training"), watcherCount, lowPriorityWatchers);
         await watchers.ReadyAsync();
 

@@ -109,10 +109,10 @@ public static class RunHosting
     }
 
     /// <summary>
-    /// The run host (run grains, placed on workers) and the fair queue: what a web node submits to. In one process the
-    /// queue and its slots are this process's; in a cluster (ContinualLearning:Cluster:Redis) the queue is the cluster's
-    /// one queue grain (<see cref="IRunQueueGrain"/>), which any node's silo may host and which rebuilds from the run store
-    /// (<see cref="Storage.IRunStore"/>, registered by the host).
+    /// The run host (run grains, placed on workers) and the fair queue the edges submit to (<see cref="IRunQueue"/>),
+    /// chosen once here: in one process, this process's queue and slots (<see cref="LocalRunQueue"/>); in a cluster
+    /// (ContinualLearning:Cluster:Redis), the cluster's one queue grain (<see cref="ClusterRunQueue"/>), which any node's
+    /// silo may host and which rebuilds from the run store (<see cref="Storage.IRunStore"/>, registered by the host).
     /// </summary>
     public static IHostApplicationBuilder AddRunQueue(this IHostApplicationBuilder builder)
     {
@@ -120,11 +120,19 @@ public static class RunHosting
         services.AddSingleton<GrainRunHost>();
         services.AddSingleton<IRunHost>(sp => sp.GetRequiredService<GrainRunHost>());
         if (IsClustered(builder.Configuration))
-            services.AddSingleton<RunQueue>(sp => ActivatorUtilities.CreateInstance<RunQueue>(sp, sp.GetRequiredService<ClusterQueueClient>()))
-                .AddSingleton<ClusterQueueClient>();
-        else services.AddSingleton<RunQueue>();
-        services.AddHostedService(sp => sp.GetRequiredService<RunQueue>());
+        {
+            services.AddSingleton<ClusterQueueClient>();
+            AddQueue<ClusterRunQueue>(services);
+        }
+        else AddQueue<LocalRunQueue>(services);
         return builder;
+    }
+
+    static void AddQueue<TQueue>(IServiceCollection services) where TQueue : class, IRunQueue, IHostedService
+    {
+        services.AddSingleton<TQueue>();
+        services.AddSingleton<IRunQueue>(sp => sp.GetRequiredService<TQueue>());
+        services.AddHostedService(sp => sp.GetRequiredService<TQueue>());
     }
 
     static bool IsClustered(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration[$"{RunClusterOptions.Section}:Redis"]);

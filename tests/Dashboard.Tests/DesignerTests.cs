@@ -30,8 +30,8 @@ public sealed class DesignerTests
         ctx.Services.AddSingleton(Options.Create(new ContinualLearning.Dashboard.Identity.ClassroomOptions())); // personal mode
         ctx.Services.AddSingleton<ContinualLearning.Dashboard.Identity.RunOwnership>();
         ctx.Services.AddSingleton<ContinualLearning.Dashboard.Identity.AbuseLimits>();
-        ctx.Services.AddSingleton(sp => new RunQueue(sp.GetRequiredService<IRunRegistry>(), catalog,
-            sp.GetRequiredService<IOptions<DashboardOptions>>(), NullLogger<RunQueue>.Instance));
+        ctx.Services.AddSingleton<IRunQueue>(sp => new LocalRunQueue(sp.GetRequiredService<IRunRegistry>(), catalog,
+            sp.GetRequiredService<IOptions<DashboardOptions>>(), NullLogger<LocalRunQueue>.Instance));
         return ctx;
     }
 

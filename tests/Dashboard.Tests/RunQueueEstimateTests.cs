@@ -14,8 +14,8 @@ public sealed class RunQueueEstimateTests
 {
     static readonly DataSetCatalog Catalog = new(Path.Combine(Path.GetTempPath(), "cl-queue-no-downloads"));
 
-    static RunQueue Queue(int workers, int quota = 60) => new(new InMemoryRunRegistry(), Catalog,
-        Options.Create(new DashboardOptions { Concurrency = workers, OwnerQueueQuota = quota }), NullLogger<RunQueue>.Instance);
+    static LocalRunQueue Queue(int workers, int quota = 60) => new(new InMemoryRunRegistry(), Catalog,
+        Options.Create(new DashboardOptions { Concurrency = workers, OwnerQueueQuota = quota }), NullLogger<LocalRunQueue>.Instance);
 
     [Fact]
     public void Waits_spread_the_runs_ahead_over_the_workers()

@@ -31,7 +31,7 @@ public sealed class WorkerPoolTests
         Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(Patience));
     }
 
-    static async Task CancelAll(RunQueue queue, params TrainingRun[] runs)
+    static async Task CancelAll(IRunQueue queue, params TrainingRun[] runs)
     {
         foreach (var run in runs) queue.Cancel(run);
         await Task.WhenAll(runs.Select(r => r.Completion)).WaitAsync(Patience);
@@ -41,7 +41,7 @@ public sealed class WorkerPoolTests
     public async Task With_two_workers_two_runs_train_at_the_same_time()
     {
         await using var server = DashboardServer.Start(settings: Settings(workers: 2));
-        var queue = server.Services.GetRequiredService<RunQueue>();
+        var queue = server.Services.GetRequiredService<IRunQueue>();
         Assert.Equal(2, queue.Workers);
 
         var first = queue.Submit(Long).Run!;
@@ -59,7 +59,7 @@ public sealed class WorkerPoolTests
     public async Task The_same_seeded_config_gives_the_same_accuracy_matrix_alone_and_beside_other_runs()
     {
         await using var server = DashboardServer.Start(settings: Settings(workers: 3));
-        var queue = server.Services.GetRequiredService<RunQueue>();
+        var queue = server.Services.GetRequiredService<IRunQueue>();
         var config = new RunConfig { Seed = 11, IterationsPerTask = 300, EvalEvery = 50 };
         var other = new RunConfig { Seed = 3, Strategy = "replay", ReplayRatio = 0.2, IterationsPerTask = 300, EvalEvery = 50 };
 
@@ -81,7 +81,7 @@ public sealed class WorkerPoolTests
     public async Task An_owner_past_the_quota_gets_429_saying_the_quota_and_how_many_wait()
     {
         await using var server = DashboardServer.Start(settings: Settings(workers: 1, quota: 2));
-        var queue = server.Services.GetRequiredService<RunQueue>();
+        var queue = server.Services.GetRequiredService<IRunQueue>();
         using var http = server.Http();
         var blocker = queue.Submit(Long).Run!;
         await Started(blocker); // the one worker is busy: what follows waits
@@ -125,7 +125,7 @@ public sealed class WorkerPoolTests
     public async Task Queued_runs_show_their_place_in_the_fair_order_and_an_estimated_wait()
     {
         await using var server = DashboardServer.Start(settings: Settings(workers: 1));
-        var queue = server.Services.GetRequiredService<RunQueue>();
+        var queue = server.Services.GetRequiredService<IRunQueue>();
         using var http = server.Http();
         var blocker = queue.Submit(Long).Run!;
         await Started(blocker);

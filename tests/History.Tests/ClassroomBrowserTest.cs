@@ -65,7 +65,7 @@ public class ClassroomBrowserTest
         }
         finally
         {
-            server.Services.GetRequiredService<RunQueue>().Cancel(server.Run(annsGoing)); // whatever failed above: stop the long run
+            server.Services.GetRequiredService<IRunQueue>().Cancel(server.Run(annsGoing)); // whatever failed above: stop the long run
         }
         await server.Run(annsGoing).Completion.WaitAsync(TimeSpan.FromMinutes(2));
     }

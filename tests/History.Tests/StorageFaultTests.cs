@@ -61,7 +61,7 @@ public class StorageFaultTests
 
         // No ghost: nothing in memory, in the queue, or in the database.
         Assert.Empty(RegistryOf(server).All());
-        Assert.Equal(0, server.Services.GetRequiredService<RunQueue>().WaitingCount);
+        Assert.Equal(0, server.Services.GetRequiredService<IRunQueue>().WaitingCount);
         Assert.Empty((await Api.Get(http, "/api/runs")).EnumerateArray());
         Assert.Empty((await Api.Get(http, "/api/history")).EnumerateArray());
         Assert.Empty((await Api.Get(http, "/api/sweeps")).EnumerateArray());

@@ -15,7 +15,7 @@ public static class RunEndpoints
     {
         var runs = app.MapGroup("/api/runs").WithTags("Runs");
 
-        runs.MapPost("/", (JsonElement? body, RunQueue queue, ClaimsPrincipal user, RunOwnership ownership) =>
+        runs.MapPost("/", (JsonElement? body, IRunQueue queue, ClaimsPrincipal user, RunOwnership ownership) =>
         {
             // Missing fields keep the preset's values, or RunConfig's defaults (the seed) without one;
             // the API trains at full speed unless pace is given.
@@ -36,11 +36,11 @@ public static class RunEndpoints
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .LimitedAs(LimitedAction.CreateRuns);
 
-        runs.MapGet("/", (IRunRegistry registry, RunQueue queue) => registry.All().Select(r => RunView.Of(r, queue)))
+        runs.MapGet("/", (IRunRegistry registry, IRunQueue queue) => registry.All().Select(r => RunView.Of(r, queue)))
             .WithName("listRuns")
             .WithSummary("The runs in this server's memory, newest first: queued, running, and the most recent ended ones (every stored run: /api/history)");
 
-        runs.MapGet("/{id}", Results<Ok<RunView>, ProblemHttpResult> (string id, IRunRegistry registry, RunQueue queue, History.RunHistory history) =>
+        runs.MapGet("/{id}", Results<Ok<RunView>, ProblemHttpResult> (string id, IRunRegistry registry, IRunQueue queue, History.RunHistory history) =>
             RunIds.Check(id) is { } bad ? RunIds.BadRequest(bad)
             : registry.Find(id) is { } run ? TypedResults.Ok(RunView.Of(run, queue))
             : History.HistoryEndpoints.StoredView(history, id) is { } stored ? TypedResults.Ok(stored) : NotFound(id))
@@ -48,7 +48,7 @@ public static class RunEndpoints
             .WithSummary("One run: status, config, and result once finished; while queued its queuePosition (in the fair start order) and estimatedWaitSeconds")
             .ProducesMalformedIdAndNotFound();
 
-        runs.MapPost("/{id}/cancel", (string id, IRunRegistry registry, RunQueue queue, ClaimsPrincipal user, RunOwnership ownership) =>
+        runs.MapPost("/{id}/cancel", (string id, IRunRegistry registry, IRunQueue queue, ClaimsPrincipal user, RunOwnership ownership) =>
             RunIds.Check(id) is null && registry.Find(id) is { } found && !ownership.MayChange(user, found.Owner) ? Forbidden("cancel")
             : Control(id, registry, queue, run => queue.Cancel(run)))
             .WithName("cancelRun")
@@ -79,7 +79,7 @@ public static class RunEndpoints
     static RouteHandlerBuilder ProducesRunControl(this RouteHandlerBuilder endpoint) =>
         endpoint.Produces<RunView>().ProducesMalformedIdAndNotFound().ProducesProblem(StatusCodes.Status409Conflict);
 
-    static IResult Control(string id, IRunRegistry registry, RunQueue queue, Action<TrainingRun> act)
+    static IResult Control(string id, IRunRegistry registry, IRunQueue queue, Action<TrainingRun> act)
     {
         if (RunIds.Check(id) is { } bad) return RunIds.BadRequest(bad);
         if (registry.Find(id) is not { } run) return NotFound(id);

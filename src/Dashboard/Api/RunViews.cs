@@ -23,7 +23,7 @@ public sealed record RunView(
     string? RecordingError = null,
     double? EstimatedWaitSeconds = null)
 {
-    public static RunView Of(TrainingRun run, RunQueue queue)
+    public static RunView Of(TrainingRun run, IRunQueue queue)
     {
         var waiting = queue.Estimate(run);
         return new(run.Id, run.Status, waiting?.Position, run.Config.Pace, run.CreatedAt, run.StartedAt, run.EndedAt, run.Config,

@@ -17,7 +17,7 @@ namespace ContinualLearning.Dashboard.Class;
 /// run queue (so their quota and the fair order apply); the experiment's curve is read back from the run database, so
 /// every web node on one database shows the same one.
 /// </summary>
-public sealed class ClassExperiments(RunQueue queue, RunHistory history, DisplayNames names)
+public sealed class ClassExperiments(IRunQueue queue, RunHistory history, DisplayNames names)
 {
     /// <summary>At most this many slider positions between min and max.</summary>
     public const int MaxSteps = 1000;

@@ -30,7 +30,7 @@ public sealed record SweepView(
     string Status, int Total, int Finished, IReadOnlyList<SweepRunView> Runs, SweepResult Result);
 
 /// <summary>Queues a sweep's runs as one group through the run queue and rebuilds its result from the run database.</summary>
-public sealed class SweepService(RunQueue queue, RunHistory history, IRunRegistry registry)
+public sealed class SweepService(IRunQueue queue, RunHistory history, IRunRegistry registry)
 {
     /// <summary>GET /api/sweeps answers with at most this many sweeps, the newest.</summary>
     public const int MaxListed = 100;

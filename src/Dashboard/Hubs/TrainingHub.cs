@@ -24,7 +24,7 @@ namespace ContinualLearning.Dashboard.Hubs;
 /// The caller is the connection's visitor (its cookie or API token, from when it connected): Start gives the run to
 /// them and counts against their run-creation limit; Cancel needs the run's owner or an instructor (class mode).
 /// </remarks>
-public sealed class TrainingHub(IRunRegistry registry, RunQueue queue, RunHistory history, RunOwnership ownership, AbuseLimits limits,
+public sealed class TrainingHub(IRunRegistry registry, IRunQueue queue, RunHistory history, RunOwnership ownership, AbuseLimits limits,
     Microsoft.Extensions.Options.IOptions<JsonHubProtocolOptions> protocol) : Hub
 {
     public const string Path = "/hubs/training";

@@ -1,0 +1,170 @@
+using ContinualLearning.Engine.Data;
+using ContinualLearning.Engine.Training;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ContinualLearning.Runs;
+
+/// <summary>
+/// The one-process default: this process's bounded, fair queue (<see cref="FairRunQueue{T}"/>) and a number of training
+/// slots, one per core by default. A slot hands its run to the run host (<see cref="IRunHost"/>: a run grain in this
+/// silo, which trains it on a dedicated thread) and the copy in the registry follows it.
+/// </summary>
+/// <param name="host">Trains the runs; none = on a thread of this process (tests that build a queue by hand).</param>
+/// <param name="lifetime">The host's: the queue stops as the application starts stopping, while the silo still runs, so
+/// the runs' cancelled events still come back from their grains.</param>
+public sealed class LocalRunQueue(IRunRegistry registry, DataSetCatalog catalog, IOptions<DashboardOptions> options, ILogger<LocalRunQueue> logger,
+    IRunRecorder? recorder = null, IRunHost? host = null, IHostApplicationLifetime? lifetime = null)
+    : RunQueueBase(registry, catalog, options.Value, logger, recorder), IHostedService, IDisposable
+{
+    readonly FairRunQueue<TrainingRun> waiting = new(options.Value.QueueCapacity, options.Value.OwnerQueueQuota);
+    readonly HashSet<TrainingRun> running = [];
+    readonly Dictionary<TrainingRun, double> estimatedSeconds = []; // how long each waiting or running run holds a worker
+    // Measured ÷ estimated time of the runs that finished here (a running average): RunCostEstimate is deliberately
+    // generous for the budget (about 2× on a quiet machine) and the load varies, so the wait learns from this server.
+    double speedFactor = 1;
+    readonly Lock gate = new();
+    readonly SemaphoreSlim available = new(0);
+    readonly CancellationTokenSource stopping = new();
+    readonly IRunHost runHost = host ?? new ThreadRunHost();
+    readonly List<Task> slots = [];
+    int stopped;
+
+    public override int Workers => LocalWorkers;
+    public override int WaitingCount { get { lock (gate) return waiting.Count; } }
+    public override int RunningCount { get { lock (gate) return running.Count; } }
+
+    protected override QueueRefusal? Reserve(string owner, int count)
+    {
+        lock (gate) return waiting.Reserve(owner, count);
+    }
+
+    protected override void Unreserve(string owner, int count)
+    {
+        lock (gate) waiting.Unreserve(owner, count);
+    }
+
+    protected override void Enqueue(string owner, TrainingRun[] runs, double[] durations)
+    {
+        lock (gate)
+        {
+            for (int i = 0; i < runs.Length; i++)
+            {
+                Register(runs[i]);
+                estimatedSeconds[runs[i]] = durations[i];
+            }
+            waiting.AddReserved(owner, runs);
+        }
+        available.Release(runs.Length);
+    }
+
+    public override int? QueuePosition(TrainingRun run)
+    {
+        lock (gate) return waiting.Position(run);
+    }
+
+    public override QueueEstimate? Estimate(TrainingRun run)
+    {
+        lock (gate)
+        {
+            if (waiting.Position(run) is not { } position) return null;
+            var busy = running.Select(r => (estimatedSeconds.GetValueOrDefault(r), r.StartedAt ?? DateTimeOffset.UtcNow));
+            var ahead = waiting.InStartOrder().Take(position - 1).Select(r => estimatedSeconds.GetValueOrDefault(r));
+            return EstimateAt(position, speedFactor, busy, ahead);
+        }
+    }
+
+    public override int WaitingOf(string? owner)
+    {
+        lock (gate) return waiting.WaitingOf(owner ?? TrainingRun.LocalOwner);
+    }
+
+    public override void Cancel(TrainingRun run)
+    {
+        bool removed;
+        lock (gate)
+        {
+            removed = waiting.Remove(run);
+            if (removed) estimatedSeconds.Remove(run);
+        }
+        run.Control.Cancel();
+        if (removed)
+        {
+            run.Execute(); // a cancelled run only records its cancelled event
+            OnChanged();
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        ForwardRecordingChanges();
+        lifetime?.ApplicationStopping.Register(Stop);
+        logger.LogInformation("{Workers} training slot(s)", Workers);
+        for (int i = 0; i < Workers; i++) slots.Add(Task.Run(Slot));
+        return Task.CompletedTask;
+    }
+
+    async Task Slot()
+    {
+        while (true)
+        {
+            try { await available.WaitAsync(stopping.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+            TrainingRun? run;
+            lock (gate)
+            {
+                if (!waiting.TryDequeue(out run)) continue; // it was cancelled while waiting
+                running.Add(run);
+            }
+            OnChanged();
+            try { await runHost.Train(run, Budget).ConfigureAwait(false); }
+            catch (Exception e) { logger.LogError(e, "Run {Id} escaped its host's error handling", run.Id); }
+            finally
+            {
+                lock (gate)
+                {
+                    running.Remove(run);
+                    if (estimatedSeconds.Remove(run, out var estimate)) Calibrate(run, estimate);
+                }
+                OnChanged();
+            }
+            logger.LogInformation("Run {Id} ended: {Status}", run.Id, run.Status);
+        }
+    }
+
+    /// <summary>Moves the speed factor a fifth of the way towards what a finished run took relative to its estimate.</summary>
+    void Calibrate(TrainingRun run, double estimate)
+    {
+        if (run.Status != RunStatus.Finished || run.StartedAt is not { } start || run.EndedAt is not { } end || estimate <= 0) return;
+        double ratio = Math.Clamp((end - start).TotalSeconds / estimate, 0.05, 20);
+        speedFactor += 0.2 * (ratio - speedFactor);
+    }
+
+    /// <summary>Shutdown: cancel everything, let the slots receive the cancellations, then stop.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Stop();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Idempotent: the host may stop the service and the container dispose it, in either order.</summary>
+    public void Dispose() => Stop();
+
+    void Stop()
+    {
+        if (Interlocked.Exchange(ref stopped, 1) == 1) return;
+        TrainingRun[] queued, started;
+        lock (gate)
+        {
+            queued = [.. waiting.InStartOrder()];
+            started = [.. running];
+            foreach (var run in queued) waiting.Remove(run);
+        }
+        foreach (var run in started) run.Control.Cancel(); // the host passes it on; its cancelled event comes back
+        foreach (var run in queued) { run.Control.Cancel(); run.Execute(); }
+        stopping.Cancel();
+        Task.WaitAll(slots.ToArray(), TimeSpan.FromSeconds(10));
+        // stopping and available are left to the GC: a slot that outlived the wait may still touch them.
+    }
+}
