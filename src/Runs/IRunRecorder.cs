@@ -21,6 +21,18 @@ public interface IRunRecorder
     /// </summary>
     void Begin(IReadOnlyList<TrainingRun> runs, RunGroup? group = null);
 
+    /// <summary>The runs stored as queued, oldest first (a single server restarted after a crash queues them again).</summary>
+    IReadOnlyList<Storage.RunSummary> StoredQueued();
+
+    /// <summary>Runs already stored as queued, queued again after a restart: recorded from now on as <see cref="Begin"/> records, without storing them again.</summary>
+    void Resume(IReadOnlyList<TrainingRun> runs);
+
+    /// <summary>
+    /// Stores the interrupted end of a run stored as queued that will not be queued again (its config is no longer
+    /// accepted here), after the events it holds, unless the store already holds an end.
+    /// </summary>
+    void StoreInterrupted(Storage.RunSummary run, string message);
+
     /// <summary>The run started on a run grain, whose silo records it: this node's copy is not recorded.</summary>
     void RecordedElsewhere(TrainingRun run);
 

@@ -9,7 +9,8 @@ namespace ContinualLearning.Runs;
 /// <summary>
 /// The one-process default: this process's bounded, fair queue (<see cref="FairRunQueue{T}"/>) and a number of training
 /// slots, one per core by default. A slot hands its run to the run host (<see cref="IRunHost"/>: a run grain in this
-/// silo, which trains it on a dedicated thread) and the copy in the registry follows it.
+/// silo, which trains it on a dedicated thread) and the copy in the registry follows it. Runs a crash left queued in the
+/// store are queued again on start (<see cref="RequeueStored"/>).
 /// </summary>
 /// <param name="host">Trains the runs; none = on a thread of this process (tests that build a queue by hand).</param>
 /// <param name="lifetime">The host's: the queue stops as the application starts stopping, while the silo still runs, so
@@ -100,9 +101,54 @@ public sealed class LocalRunQueue(IRunRegistry registry, DataSetCatalog catalog,
     {
         ForwardRecordingChanges();
         lifetime?.ApplicationStopping.Register(Stop);
+        RequeueStored();
         logger.LogInformation("{Workers} training slot(s)", Workers);
         for (int i = 0; i < Workers; i++) slots.Add(Task.Run(Slot));
         return Task.CompletedTask;
+    }
+
+    public const string NotRequeuedMessage = "The server stopped while this run was queued, and its settings are no longer accepted here; it was not started.";
+
+    /// <summary>
+    /// Queues again the runs the store holds as queued: the process that queued them stopped without cancelling them (a
+    /// crash), and the store's open marked its running ones interrupted. In their stored order, owners in turn as before,
+    /// past the limits (they were admitted once). One whose config this server no longer accepts ends as interrupted.
+    /// </summary>
+    void RequeueStored()
+    {
+        if (Recorder is null) return;
+        IReadOnlyList<Storage.RunSummary> rows;
+        try { rows = Recorder.StoredQueued(); }
+        catch (Exception e)
+        {
+            logger.LogError("The runs left queued could not be read from the run store ({Error}); they stay queued there", e.Message);
+            return;
+        }
+        var runs = new List<TrainingRun>();
+        foreach (var row in rows)
+        {
+            try { runs.Add(new TrainingRun(row.Config, Catalog, row.Id, Budget, row.Owner, row.CreatedAt)); }
+            catch (Engine.Config.ConfigValidationException e)
+            {
+                logger.LogWarning("Run {Id} was queued when the server stopped but is not accepted any more ({Error}); stored as interrupted", row.Id, e.Message);
+                try { Recorder.StoreInterrupted(row, NotRequeuedMessage); }
+                catch (Exception stored) { logger.LogError("Run {Id}: its interrupted end could not be stored ({Error})", row.Id, stored.Message); }
+            }
+        }
+        if (runs.Count == 0) return;
+        Recorder.Resume(runs);
+        lock (gate)
+        {
+            foreach (var run in runs)
+            {
+                Register(run);
+                estimatedSeconds[run] = EstimateOf(run.Config);
+                waiting.Restore(run.Owner, run);
+            }
+        }
+        available.Release(runs.Count);
+        OnChanged();
+        logger.LogWarning("{Count} run(s) were queued when the server last stopped; they are queued again", runs.Count);
     }
 
     async Task Slot()

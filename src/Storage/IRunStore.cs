@@ -16,7 +16,7 @@ public interface IRunStore : IDisposable
 {
     /// <summary>Where the runs are, for logs and messages: a file path, or a PostgreSQL database and server (never a password).</summary>
     string Location { get; }
-    /// <summary>How many runs were found queued or running on open, and marked interrupted.</summary>
+    /// <summary>How many runs found going on open were marked interrupted (see <see cref="LeftGoing"/>).</summary>
     int InterruptedOnOpen { get; }
     /// <summary>Set when a SQLite file failed its integrity check on open and was replaced by an empty one; null otherwise.</summary>
     QuarantinedDatabase? Quarantined { get; }

@@ -9,7 +9,7 @@ namespace ContinualLearning.Storage;
 /// Every run in a PostgreSQL database, which several web nodes can share: nothing is cached in the process, so each
 /// node's history shows every node's runs. Same schema versions, same SQL and the same behaviour as
 /// <see cref="SqliteRunStore"/>, less what only a file has (integrity check and quarantine, WAL). Opening migrates the
-/// schema (nodes starting together take turns), proves it can write, and marks runs left queued or running as
+/// schema (nodes starting together take turns), proves it can write, and (a single server) marks runs left going as
 /// interrupted; a run that is in fact still going on another node turns back to running with its next batch of events,
 /// and its end is stored as usual.
 /// </summary>
@@ -30,8 +30,8 @@ public sealed class PostgresRunStore : SqlRunStore
     /// Connects, migrates and checks that the database can be written. Throws <see cref="RunStoreOpenException"/> with
     /// one message naming the server, database and user (never the password), the cause and what to do.
     /// </summary>
-    /// <param name="markInterrupted">Whether runs found queued or running are marked interrupted (a single node's restart).</param>
-    public static PostgresRunStore Open(string connectionString, bool markInterrupted = true)
+    /// <param name="leftGoing">What becomes of runs found queued or running (see <see cref="LeftGoing"/>): nothing, in a cluster.</param>
+    public static PostgresRunStore Open(string connectionString, LeftGoing leftGoing = LeftGoing.Interrupt)
     {
         var settings = Parse(connectionString);
         var location = Describe(settings);
@@ -41,7 +41,7 @@ public sealed class PostgresRunStore : SqlRunStore
         {
             using var connection = dataSource.OpenConnection();
             store.Migrate(connection, Schema.Postgres);
-            if (markInterrupted) store.InterruptedOnOpen = MarkInterrupted(connection);
+            store.InterruptedOnOpen = MarkInterrupted(connection, leftGoing);
             WriteProbe(connection);
             return store;
         }

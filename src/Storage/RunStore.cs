@@ -19,11 +19,11 @@ public static class RunStore
     /// PostgreSQL when <paramref name="connectionString"/> (ConnectionStrings:Runs) is set, else SQLite at
     /// <paramref name="sqlitePath"/>. Throws <see cref="RunStoreOpenException"/> with one message when the choice cannot be opened.
     /// </summary>
-    /// <param name="markInterrupted">Whether a PostgreSQL store marks runs found queued or running as interrupted (a single
-    /// server's restart); false in a cluster, where the queue grain owns queued runs and other nodes train the running
-    /// ones. The SQLite file belongs to one process, which always marks them.</param>
-    public static IRunStore Open(string? connectionString, string sqlitePath, bool markInterrupted = true) =>
-        string.IsNullOrWhiteSpace(connectionString) ? SqliteRunStore.Open(sqlitePath)
-        : PostgresRunStore.IsPostgres(connectionString) ? PostgresRunStore.Open(connectionString, markInterrupted)
+    /// <param name="leftGoing">What becomes of runs found queued or running (see <see cref="LeftGoing"/>): a single server
+    /// marks the running ones interrupted and queues the queued ones again; a cluster's nodes change nothing (the queue
+    /// grain owns queued runs and other nodes train the running ones).</param>
+    public static IRunStore Open(string? connectionString, string sqlitePath, LeftGoing leftGoing = LeftGoing.Interrupt) =>
+        string.IsNullOrWhiteSpace(connectionString) ? SqliteRunStore.Open(sqlitePath, leftGoing)
+        : PostgresRunStore.IsPostgres(connectionString) ? PostgresRunStore.Open(connectionString, leftGoing)
         : throw new RunStoreOpenException(NotPostgresMessage);
 }

@@ -50,9 +50,13 @@ public abstract partial class SqlRunStore : IRunStore
         }
     }
 
-    /// <summary>Marks runs a stopped process left queued or running as interrupted (on open); returns how many.</summary>
-    private protected static int MarkInterrupted(DbConnection connection) =>
-        connection.Execute(SharedSql.MarkInterrupted, new { Message = RunStore.InterruptedMessage });
+    /// <summary>Marks runs a stopped process left going as interrupted (on open), as <paramref name="leftGoing"/> says; returns how many.</summary>
+    private protected static int MarkInterrupted(DbConnection connection, LeftGoing leftGoing) => leftGoing switch
+    {
+        LeftGoing.Interrupt => connection.Execute(SharedSql.MarkInterrupted, new { Message = RunStore.InterruptedMessage }),
+        LeftGoing.InterruptRunning => connection.Execute(SharedSql.MarkRunningInterrupted, new { Message = RunStore.InterruptedMessage }),
+        _ => 0,
+    };
 
     private protected static void WriteProbe(DbConnection connection)
     {

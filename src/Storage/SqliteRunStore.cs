@@ -7,8 +7,8 @@ namespace ContinualLearning.Storage;
 /// <summary>
 /// Every run in one SQLite file (the default). WAL mode lets the history page read while recorders write. Opening the
 /// store checks the file's integrity (a damaged file is moved aside and a fresh one started, see
-/// <see cref="Quarantined"/>), proves it can write, and marks runs that were queued or running when the last process
-/// died as interrupted, keeping the events they had written. One process owns the file.
+/// <see cref="Quarantined"/>), proves it can write, and marks runs that were going when the last process died as
+/// interrupted (<see cref="LeftGoing"/>), keeping the events they had written. One process owns the file.
 /// </summary>
 public sealed class SqliteRunStore : SqlRunStore
 {
@@ -33,7 +33,8 @@ public sealed class SqliteRunStore : SqlRunStore
     /// fails <c>PRAGMA quick_check</c> is renamed to <c>NAME.damaged-UTCTIME</c> (with its -wal and -shm) and replaced
     /// by an empty database; <see cref="Quarantined"/> says so.
     /// </summary>
-    public static SqliteRunStore Open(string path)
+    /// <param name="leftGoing">What becomes of runs found queued or running: by default both are marked interrupted.</param>
+    public static SqliteRunStore Open(string path, LeftGoing leftGoing = LeftGoing.Interrupt)
     {
         var full = System.IO.Path.GetFullPath(path);
         var folder = System.IO.Path.GetDirectoryName(full)!;
@@ -60,7 +61,7 @@ public sealed class SqliteRunStore : SqlRunStore
             connection.Open();
             Execute(connection, "PRAGMA journal_mode=WAL");
             store.Migrate(connection, Schema.Sqlite);
-            store.InterruptedOnOpen = MarkInterrupted(connection);
+            store.InterruptedOnOpen = MarkInterrupted(connection, leftGoing);
             WriteProbe(connection); // a read-only file or folder, or a full disk, is found now rather than at the first run
             return store;
         }

@@ -23,7 +23,7 @@ if (string.IsNullOrWhiteSpace(database) || !PostgresRunStore.IsPostgres(database
 // Opened before the silo starts, so a database that cannot be used stops the worker with one message. Runs left going
 // are not marked interrupted here: other workers may be training them (the web nodes store an end when a worker is lost).
 IRunStore store;
-try { store = PostgresRunStore.Open(database, markInterrupted: false); }
+try { store = PostgresRunStore.Open(database, LeftGoing.Keep); }
 catch (RunStoreOpenException e)
 {
     Console.Error.WriteLine(e.Message);

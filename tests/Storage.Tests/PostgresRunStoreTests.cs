@@ -58,7 +58,7 @@ public class PostgresRunStoreTests(PostgresServer postgres) : IDisposable
         first.AddRuns([new NewRun("queued", new RunConfig(), T0), new NewRun("running", new RunConfig(), T0)]);
         first.AppendEvents("running", [Event("running", 1, RunEventKind.Started)]);
 
-        using (var clusterNode = RunStore.Open(stores.PostgresConnectionString, "unused.db", markInterrupted: false))
+        using (var clusterNode = RunStore.Open(stores.PostgresConnectionString, "unused.db", LeftGoing.Keep))
             Assert.Equal(0, clusterNode.InterruptedOnOpen);
         Assert.Equal([RunStatus.Queued, RunStatus.Running], first.ListGoing().Select(r => r.Status));
 

@@ -245,6 +245,26 @@ public class RunStoreTests(PostgresServer postgres) : IDisposable
     }
 
     [Theory, SqliteStore, PostgresStore]
+    public void A_single_servers_restart_interrupts_the_running_runs_and_leaves_the_queued_ones_queued_in_their_order(StoreKind kind)
+    {
+        using (var store = stores.Open(kind))
+        {
+            store.AddRuns([new NewRun("queued-2", new RunConfig { Seed = 2 }, T0.AddSeconds(2), Owner: "b"), new NewRun("running", new RunConfig(), T0),
+                new NewRun("queued-1", new RunConfig { Seed = 1 }, T0.AddSeconds(1), Owner: "a")]);
+            store.AppendEvents("running", [Event("running", 1, RunEventKind.Started), Event("running", 2, RunEventKind.Step)]);
+        }
+
+        using var reopened = stores.Open(kind, LeftGoing.InterruptRunning);
+        Assert.Equal(1, reopened.InterruptedOnOpen);
+        var running = reopened.GetRun("running")!;
+        Assert.Equal((RunStatus.Interrupted, RunStore.InterruptedMessage, 2), (running.Summary.Status, running.Summary.Error, running.Events.Count));
+        var going = reopened.ListGoing();
+        Assert.Equal(["queued-1", "queued-2"], going.Select(r => r.Id));
+        Assert.All(going, r => Assert.Equal(RunStatus.Queued, r.Status));
+        Assert.Equal(["a", "b"], going.Select(r => r.Owner));
+    }
+
+    [Theory, SqliteStore, PostgresStore]
     public void ListIsNewestFirstAndReadsSummariesInTheOrderAsked(StoreKind kind)
     {
         using var store = stores.Open(kind);

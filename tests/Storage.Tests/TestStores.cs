@@ -22,9 +22,9 @@ public sealed class TestStores(PostgresServer postgres) : IDisposable
     /// <summary>The PostgreSQL database of this test (created on first use).</summary>
     public string PostgresConnectionString => database ??= postgres.CreateDatabase();
 
-    public IRunStore Open(StoreKind kind)
+    public IRunStore Open(StoreKind kind, LeftGoing leftGoing = LeftGoing.Interrupt)
     {
-        IRunStore store = kind == StoreKind.Sqlite ? SqliteRunStore.Open(file.Path) : PostgresRunStore.Open(PostgresConnectionString);
+        IRunStore store = kind == StoreKind.Sqlite ? SqliteRunStore.Open(file.Path, leftGoing) : PostgresRunStore.Open(PostgresConnectionString, leftGoing);
         lock (opened) opened.Add(store);
         return store;
     }

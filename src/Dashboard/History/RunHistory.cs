@@ -37,9 +37,11 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
         try
         {
             // PostgreSQL when ConnectionStrings:Runs is set (every web node on it sees the same history), else the SQLite file.
-            // In a cluster the queue grain owns queued runs and workers train the running ones: nothing is marked at open.
+            // A single server marks the runs it finds running interrupted (they trained in the process that stopped) and its
+            // queue queues the queued ones again; in a cluster the queue grain owns queued runs and workers train the running
+            // ones: nothing is marked at open.
             Store = RunStore.Open(configuration.GetConnectionString(RunStore.ConnectionStringName), DatabasePathFrom(configuration, options.Value),
-                markInterrupted: string.IsNullOrWhiteSpace(configuration[$"{RunClusterOptions.Section}:Redis"]));
+                string.IsNullOrWhiteSpace(configuration[$"{RunClusterOptions.Section}:Redis"]) ? LeftGoing.InterruptRunning : LeftGoing.Keep);
         }
         catch (RunStoreOpenException e)
         {
@@ -84,6 +86,16 @@ public sealed class RunHistory : IHostedService, IDisposable, IRunRecorder
         foreach (var run in runs) run.Completion.ContinueWith(_ => CopyEnded(run), TaskScheduler.Default);
         RetryUnsaved(); // the database took a write: runs that could not be saved earlier may be now
     }
+
+    public IReadOnlyList<RunSummary> StoredQueued() => Store.ListGoing().Where(r => r.Status == RunStatus.Queued).ToArray();
+
+    public void Resume(IReadOnlyList<TrainingRun> runs)
+    {
+        foreach (var run in runs) run.Completion.ContinueWith(_ => CopyEnded(run), TaskScheduler.Default);
+    }
+
+    public void StoreInterrupted(RunSummary run, string message) =>
+        Store.AppendEvents(run.Id, [RunEvent.InterruptedEnd(run.Id, message, run.EventCount + 1, DateTimeOffset.UtcNow)]);
 
     public void RecordedElsewhere(TrainingRun run) => recordedElsewhere[run.Id] = (run, null);
 

@@ -20,9 +20,11 @@ public sealed class TrainingRun : IDisposable
 
     /// <param name="budget">The budget the run was admitted under (the edge's setting); null = RunBudget.Default.</param>
     /// <param name="owner">Who submitted the run (an opaque identity the host assigns); null = <see cref="LocalOwner"/>.</param>
-    public TrainingRun(RunConfig config, DataSetCatalog catalog, string? id = null, RunBudget? budget = null, string? owner = null)
+    /// <param name="createdAt">When it was submitted, for a run stored before (queued again after a restart); null = now.</param>
+    public TrainingRun(RunConfig config, DataSetCatalog catalog, string? id = null, RunBudget? budget = null, string? owner = null, DateTimeOffset? createdAt = null)
     {
         Owner = owner ?? LocalOwner;
+        CreatedAt = createdAt ?? DateTimeOffset.UtcNow;
         ConfigValidator.ThrowIfInvalid(config, catalog, budget);
         Id = id ?? Guid.NewGuid().ToString("n")[..12];
         Config = config;
@@ -44,7 +46,7 @@ public sealed class TrainingRun : IDisposable
     public string? Error { get; private set; }
     /// <summary>The full exception behind a failure, for the server log only (never shown to users).</summary>
     public Exception? FailureDetail { get; private set; }
-    public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset CreatedAt { get; }
     public DateTimeOffset? StartedAt { get; private set; }
     public DateTimeOffset? EndedAt { get; private set; }
     /// <summary>Completes with the result, or null when the run failed or was cancelled.</summary>

@@ -44,6 +44,7 @@ static class SharedSql
         "backward_transfer = @BackwardTransfer, duration_ms = @DurationMs";
 
     public const string MarkInterrupted = "UPDATE runs SET status = 'interrupted', error = COALESCE(error, @Message) WHERE status IN ('queued', 'running')";
+    public const string MarkRunningInterrupted = "UPDATE runs SET status = 'interrupted', error = COALESCE(error, @Message) WHERE status = 'running'";
 
     public const string Rename = "UPDATE runs SET name = @Name WHERE id = @Id";
     public const string DeleteEvents = "DELETE FROM run_events WHERE run_id = @Id";
