@@ -117,6 +117,7 @@ static async Task<(bool Finished, double FromLastStep, double FromFinished)> Wat
             if (e.Kind == RunEventKind.Step) lastStep = e;
             if (!e.IsTerminal) continue;
             var now = DateTimeOffset.UtcNow;
+            if (e.Kind != RunEventKind.Finished) Console.WriteLine($"run {id} ended {e.Kind}{(e.Interrupted == true ? " (interrupted)" : "")}: {e.Message}");
             return (e.Kind == RunEventKind.Finished, (now - (lastStep?.Time ?? e.Time)).TotalMilliseconds, (now - e.Time).TotalMilliseconds);
         }
     }
