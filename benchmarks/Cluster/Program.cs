@@ -13,22 +13,29 @@ using Npgsql;
 // Issue 10's cluster benchmark: RUNS runs of the split-mnist-5 preset on 1 worker process vs 2 (one slot, one libtorch
 // thread each), submitted as one sweep to a web node; a Redis and a PostgreSQL of its own on loopback (the workers record
 // the runs they train there).
-//   dotnet run -c Release --project benchmarks/Cluster [-- runs]
+//   dotnet run -c Release --project benchmarks/Cluster [-- runs] [--warmup N] [--web-env NAME=VALUE]
+// --warmup N (default 1): before the clock starts in each shape, N untimed runs per worker, submitted together (so each
+// worker trains N) and watched to their end through the same web node: workers in a lab are long-lived services, and a
+// fresh process's first run pays the JIT. --warmup 0 measures cold processes. --web-env sets a variable in the web
+// node's environment only (e.g. DOTNET_TieredPGO=0), to try a runtime setting there without touching the workers.
 // Reports the wall-clock of each shape and the speedup, and, per run, the time from its last step event (stamped on
 // the worker) and from its finished event (stamped on the worker) to that finished event reaching a watcher of the web
 // node: median and p95. All processes are on this machine, so the clocks are one. Then where the CPU went in that shape
 // (CpuAccounting): each process's CPU seconds, per run and split by thread, and its runnable threads.
-int runs = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 16;
-Console.WriteLine($"{runs} runs of split-mnist-5; {Environment.ProcessorCount} cores; load average {LoadAverage()}");
+var options = BenchmarkOptions.Parse(args);
+Console.WriteLine($"{options.Runs} runs of split-mnist-5; {Environment.ProcessorCount} cores; load average {LoadAverage()}; " +
+    (options.Warmup > 0 ? $"warm: {options.Warmup} untimed run(s) per worker first" : "cold: the timed runs are the processes' first") +
+    (options.WebEnvironment.Count > 0 ? "; web node with " + string.Join(" ", options.WebEnvironment.Select(v => $"{v.Key}={v.Value}")) : ""));
 // Workers record the runs they train, so the cluster has a PostgreSQL of its own (as in the tests; stopped at the end).
 using var postgres = new PostgresServer();
-var one = await Measure(postgres, workers: 1, runs);
-var two = await Measure(postgres, workers: 2, runs);
+var one = await Measure(postgres, workers: 1, options);
+var two = await Measure(postgres, workers: 2, options);
 Console.WriteLine($"speedup 2 workers vs 1: {one.Wall.TotalSeconds / two.Wall.TotalSeconds:0.00}x");
 Console.WriteLine($"load average after: {LoadAverage()}");
 
-static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)> Measure(PostgresServer postgres, int workers, int runs)
+static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)> Measure(PostgresServer postgres, int workers, BenchmarkOptions options)
 {
+    int runs = options.Runs;
     var database = postgres.CreateDatabase();
     using var redis = new RedisServer();
     var clusterId = "bench-" + Guid.NewGuid().ToString("n")[..8];
@@ -37,7 +44,7 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
     {
         for (int i = 0; i < workers; i++) nodes.Add(ClusterNode.Worker($"worker-{i + 1}", redis.ConnectionString, clusterId, database, slots: 1));
         await Task.WhenAll(nodes.Select(w => w.Saying("training slot(s)"))).WaitAsync(TimeSpan.FromMinutes(3));
-        var web = ClusterNode.Web("web", redis.ConnectionString, clusterId, database, slots: workers);
+        var web = WithEnvironment(options.WebEnvironment, () => ClusterNode.Web("web", redis.ConnectionString, clusterId, database, slots: workers));
         nodes.Add(web);
         using var http = web.Http();
         while (true)
@@ -48,6 +55,12 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
         await using var hub = new HubConnectionBuilder().WithUrl(new Uri(web.BaseAddress!, "/hubs/training"))
             .AddJsonProtocol(o => EngineJson.Configure(o.PayloadSerializerOptions)).Build();
         await hub.StartAsync();
+        if (options.Warmup > 0)
+        {
+            var warmup = await Sweep(http, options.Warmup * workers);
+            var warmed = await Task.WhenAll(warmup.Select(id => Watch(hub, id)));
+            Console.WriteLine($"{workers} worker(s): warm-up {warmed.Count(w => w.Finished)}/{warmup.Length} finished (untimed)");
+        }
 
         using var cpu = new CpuAccounting();
         for (int i = 0; i < workers; i++) { var worker = nodes[i]; cpu.Add(worker.Name, () => worker.ProcessId); }
@@ -57,9 +70,7 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
         cpu.Add("watcher", () => Environment.ProcessId);
         cpu.Start();
         var clock = Stopwatch.StartNew();
-        var response = await http.PostAsJsonAsync("/api/sweeps", new { config = new { preset = "split-mnist-5" }, seeds = runs });
-        response.EnsureSuccessStatusCode();
-        var ids = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToArray();
+        var ids = await Sweep(http, runs);
         var watched = await Task.WhenAll(ids.Select(id => Watch(hub, id)));
         var wall = clock.Elapsed;
         cpu.Stop();
@@ -78,6 +89,23 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
     }
 }
 
+/// <summary>Submits <paramref name="runs"/> runs of split-mnist-5 as one sweep; their ids.</summary>
+static async Task<string[]> Sweep(HttpClient http, int runs)
+{
+    var response = await http.PostAsJsonAsync("/api/sweeps", new { config = new { preset = "split-mnist-5" }, seeds = runs });
+    response.EnsureSuccessStatusCode();
+    return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToArray();
+}
+
+/// <summary>Starts a process with these variables added to this one's environment (a child copies it when started).</summary>
+static T WithEnvironment<T>(IReadOnlyDictionary<string, string> variables, Func<T> start)
+{
+    var before = variables.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
+    foreach (var (name, value) in variables) Environment.SetEnvironmentVariable(name, value);
+    try { return start(); }
+    finally { foreach (var (name, value) in before) Environment.SetEnvironmentVariable(name, value); }
+}
+
 static async Task<(bool Finished, double FromLastStep, double FromFinished)> Watch(HubConnection hub, string id)
 {
     RunEvent? lastStep = null;
@@ -89,6 +117,7 @@ static async Task<(bool Finished, double FromLastStep, double FromFinished)> Wat
             if (e.Kind == RunEventKind.Step) lastStep = e;
             if (!e.IsTerminal) continue;
             var now = DateTimeOffset.UtcNow;
+            if (e.Kind != RunEventKind.Finished) Console.WriteLine($"run {id} ended {e.Kind}{(e.Interrupted == true ? " (interrupted)" : "")}: {e.Message}");
             return (e.Kind == RunEventKind.Finished, (now - (lastStep?.Time ?? e.Time)).TotalMilliseconds, (now - e.Time).TotalMilliseconds);
         }
     }
