@@ -103,6 +103,10 @@ static class HistoryPage
         var wall = new List<double>();
         var drawn = new List<double>();
         var loaded = new List<double>();
+        var htmlFirstByte = new List<double>();
+        var htmlDone = new List<double>();
+        var assetsDone = new List<double>();
+        var assetBytes = new List<double>();
         var socket = new List<double>();
         var firstRender = new List<double>();
         var firstRenderBytes = new List<double>();
@@ -135,7 +139,10 @@ static class HistoryPage
                 () => { const p = window.__historyProbe, n = performance.getEntriesByType('navigation')[0];
                   const before = p.messages.filter(m => m[0] <= p.rowsInDocument);
                   const largest = before.reduce((a, m) => m[1] > a[1] ? m : a, [0, 0]);
+                  const assets = performance.getEntriesByType('resource').filter(r => r.initiatorType === 'link' || r.initiatorType === 'script');
                   return { drawn: p.rowsDrawn, loaded: n.domContentLoadedEventEnd, socket: p.socketOpen ?? 0,
+                           htmlFirstByte: n.responseStart, htmlDone: n.responseEnd, assetsDone: assets.reduce((a, r) => Math.max(a, r.responseEnd), 0),
+                           assetBytes: assets.reduce((a, r) => a + r.transferSize, 0),
                            firstRender: largest[0], firstRenderBytes: largest[1], bytes: before.reduce((a, m) => a + m[1], 0), elements: p.elements }; }
                 """);
             double Read(string name) => probe.GetProperty(name).GetDouble();
@@ -144,6 +151,10 @@ static class HistoryPage
             wall.Add(clock.Elapsed.TotalMilliseconds);
             drawn.Add(Read("drawn"));
             loaded.Add(Read("loaded"));
+            htmlFirstByte.Add(Read("htmlFirstByte"));
+            htmlDone.Add(Read("htmlDone"));
+            assetsDone.Add(Read("assetsDone"));
+            assetBytes.Add(Read("assetBytes"));
             socket.Add(Read("socket"));
             firstRender.Add(Read("firstRender"));
             firstRenderBytes.Add(Read("firstRenderBytes"));
@@ -158,6 +169,8 @@ static class HistoryPage
         Console.WriteLine($"page:   /history with 1,000 runs, navigation to the grid's rows drawn (the page's clock): median {Stats.Median(drawn):0} ms, " +
             $"max {drawn.Max():0} ms over {drawn.Count} loads after the first (target < 1000 ms)");
         Console.WriteLine($"page:   the benchmark's own clock (goto + one wait): median {Stats.Median(wall):0} ms, max {wall.Max():0} ms");
+        Console.WriteLine($"page:   medians on the page's clock: HTML's first byte {Stats.Median(htmlFirstByte):0} ms, HTML received {Stats.Median(htmlDone):0} ms, " +
+            $"stylesheets and scripts received {Stats.Median(assetsDone):0} ms ({Stats.Median(assetBytes) / 1024:0} KB transferred)");
         Console.WriteLine($"page:   medians on the page's clock: DOMContentLoaded {Stats.Median(loaded):0} ms, circuit connected {Stats.Median(socket):0} ms, " +
             $"first render received {Stats.Median(firstRender):0} ms, rows drawn {Stats.Median(drawn):0} ms");
         Console.WriteLine($"page:   first render {Stats.Median(firstRenderBytes) / 1024:0.0} KB (largest message), {Stats.Median(bytes) / 1024:0.0} KB received on the circuit " +
