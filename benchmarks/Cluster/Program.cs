@@ -60,6 +60,7 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
             var warmup = await Sweep(http, options.Warmup * workers);
             var warmed = await Task.WhenAll(warmup.Select(id => Watch(hub, id)));
             Console.WriteLine($"{workers} worker(s): warm-up {warmed.Count(w => w.Finished)}/{warmup.Length} finished (untimed)");
+            if (warmed.Any(w => !w.Finished)) KeepLogs(nodes, workers);
         }
 
         using var cpu = new CpuAccounting();
@@ -81,12 +82,21 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
             $"last step -> finished at the watcher: median {Percentile(fromLastStep, 0.5):0} ms, p95 {Percentile(fromLastStep, 0.95):0} ms; " +
             $"finished appended -> at the watcher: median {Percentile(fromFinished, 0.5):0} ms, p95 {Percentile(fromFinished, 0.95):0} ms");
         foreach (var line in cpu.Report(runs, wall)) Console.WriteLine(line);
+        if (trained < runs) KeepLogs(nodes, workers);
         return (wall, fromLastStep, fromFinished);
     }
     finally
     {
         foreach (var node in nodes) node.Dispose();
     }
+}
+
+/// <summary>A run ended other than finished: every node's output goes to cluster-logs/&lt;shape&gt;-&lt;node&gt;.log to find out why.</summary>
+static void KeepLogs(List<ClusterNode> nodes, int workers)
+{
+    Directory.CreateDirectory("cluster-logs");
+    foreach (var node in nodes) File.WriteAllText(Path.Combine("cluster-logs", $"{workers}w-{node.Name}.log"), node.Output);
+    Console.WriteLine($"the nodes' output is in {Path.GetFullPath("cluster-logs")}");
 }
 
 /// <summary>Submits <paramref name="runs"/> runs of split-mnist-5 as one sweep; their ids.</summary>
