@@ -218,12 +218,17 @@ public sealed class RunQueueGrain(IOptions<DashboardOptions> options, DataSetCat
                     if (WorkerPlacement.Emptiest(loads, freeSlotOnly: true) is not { } worker || !waiting.TryDequeue(out var id)) break;
                     var (run, owner) = queued[id];
                     queued.Remove(id);
-                    started[id] = new StartedRun(id, DateTimeOffset.UtcNow, run.EstimateSeconds);
                     left[id] = DateTimeOffset.UtcNow;
                     Changed();
-                    if (await StartOn(worker, run)) continue;
+                    // Shown as started only once its grain holds it: a web node that sees it started watches the grain at
+                    // once, and a watch that reached it before this start would find no run there and end it as lost.
+                    if (await StartOn(worker, run))
+                    {
+                        started[id] = new StartedRun(id, DateTimeOffset.UtcNow, run.EstimateSeconds);
+                        Changed();
+                        continue;
+                    }
                     // Not started (its worker is going away): first in line again, tried on a fresh pick.
-                    started.Remove(id);
                     left.Remove(id);
                     queued[id] = (run, owner);
                     waiting.ReturnToFront(owner, id);
