@@ -13,11 +13,12 @@ using Npgsql;
 // Issue 10's cluster benchmark: RUNS runs of the split-mnist-5 preset on 1 worker process vs 2 (one slot, one libtorch
 // thread each), submitted as one sweep to a web node; a Redis and a PostgreSQL of its own on loopback (the workers record
 // the runs they train there).
-//   dotnet run -c Release --project benchmarks/Cluster [-- runs] [--warmup N] [--web-env NAME=VALUE]
+//   dotnet run -c Release --project benchmarks/Cluster [-- runs] [--warmup N] [--idle SECONDS] [--web-env NAME=VALUE] [--worker-env NAME=VALUE]
 // --warmup N (default 1): before the clock starts in each shape, N untimed runs per worker, submitted together (so each
 // worker trains N) and watched to their end through the same web node: workers in a lab are long-lived services, and a
 // fresh process's first run pays the JIT. --warmup 0 measures cold processes. --web-env sets a variable in the web
-// node's environment only (e.g. DOTNET_TieredPGO=0), to try a runtime setting there without touching the workers.
+// node's environment only (e.g. DOTNET_TieredPGO=0), to try a runtime setting there without touching the workers;
+// --worker-env in the workers'. --idle S first measures S seconds of the cluster with nothing to train (CPU per second).
 // Reports the wall-clock of each shape and the speedup, and, per run, the time from its last step event (stamped on
 // the worker) and from its finished event (stamped on the worker) to that finished event reaching a watcher of the web
 // node: median and p95. All processes are on this machine, so the clocks are one. Then where the CPU went in that shape
@@ -42,7 +43,8 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
     var nodes = new List<ClusterNode>();
     try
     {
-        for (int i = 0; i < workers; i++) nodes.Add(ClusterNode.Worker($"worker-{i + 1}", redis.ConnectionString, clusterId, database, slots: 1));
+        for (int i = 0; i < workers; i++)
+            nodes.Add(WithEnvironment(options.WorkerEnvironment, () => ClusterNode.Worker($"worker-{i + 1}", redis.ConnectionString, clusterId, database, slots: 1)));
         await Task.WhenAll(nodes.Select(w => w.Saying("training slot(s)"))).WaitAsync(TimeSpan.FromMinutes(3));
         var web = WithEnvironment(options.WebEnvironment, () => ClusterNode.Web("web", redis.ConnectionString, clusterId, database, slots: workers));
         nodes.Add(web);
@@ -55,6 +57,16 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
         await using var hub = new HubConnectionBuilder().WithUrl(new Uri(web.BaseAddress!, "/hubs/training"))
             .AddJsonProtocol(o => EngineJson.Configure(o.PayloadSerializerOptions)).Build();
         await hub.StartAsync();
+        if (options.IdleSeconds > 0)
+        {
+            // What the cluster costs with nothing to train: membership probes, directory, queue and Redis polls, timers.
+            using var idle = Accounting(nodes, workers, web, database);
+            var idleClock = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(options.IdleSeconds));
+            idle.Stop();
+            Console.WriteLine($"{workers} worker(s): idle for {idleClock.Elapsed.TotalSeconds:0} s, CPU per second:");
+            foreach (var line in idle.Report((int)Math.Round(idleClock.Elapsed.TotalSeconds), idleClock.Elapsed)) Console.WriteLine(line.Replace("/run", "/s"));
+        }
         if (options.Warmup > 0)
         {
             var warmup = await Sweep(http, options.Warmup * workers);
@@ -63,13 +75,7 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
             if (warmed.Any(w => !w.Finished)) KeepLogs(nodes, workers);
         }
 
-        using var cpu = new CpuAccounting();
-        for (int i = 0; i < workers; i++) { var worker = nodes[i]; cpu.Add(worker.Name, () => worker.ProcessId); }
-        cpu.Add("web", () => web.ProcessId);
-        cpu.Add("postgres", () => Postmaster(new NpgsqlConnectionStringBuilder(database).Port), withReapedChildren: true);
-        cpu.Add("redis", () => ChildNamed("redis-server"));
-        cpu.Add("watcher", () => Environment.ProcessId);
-        cpu.Start();
+        using var cpu = Accounting(nodes, workers, web, database);
         var clock = Stopwatch.StartNew();
         var ids = await Sweep(http, runs);
         var watched = await Task.WhenAll(ids.Select(id => Watch(hub, id)));
@@ -89,6 +95,19 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
     {
         foreach (var node in nodes) node.Dispose();
     }
+}
+
+/// <summary>CPU accounting of every process of the shape (workers, web node, PostgreSQL, Redis, this watcher), started.</summary>
+static CpuAccounting Accounting(List<ClusterNode> nodes, int workers, ClusterNode web, string database)
+{
+    var cpu = new CpuAccounting();
+    for (int i = 0; i < workers; i++) { var worker = nodes[i]; cpu.Add(worker.Name, () => worker.ProcessId); }
+    cpu.Add("web", () => web.ProcessId);
+    cpu.Add("postgres", () => Postmaster(new NpgsqlConnectionStringBuilder(database).Port), withReapedChildren: true);
+    cpu.Add("redis", () => ChildNamed("redis-server"));
+    cpu.Add("watcher", () => Environment.ProcessId);
+    cpu.Start();
+    return cpu;
 }
 
 /// <summary>A run ended other than finished: every node's output goes to cluster-logs/&lt;shape&gt;-&lt;node&gt;.log to find out why.</summary>
