@@ -13,7 +13,7 @@ using Npgsql;
 // Issue 10's cluster benchmark: RUNS runs of the split-mnist-5 preset on 1 worker process vs 2 (one slot, one libtorch
 // thread each), submitted as one sweep to a web node; a Redis and a PostgreSQL of its own on loopback (the workers record
 // the runs they train there).
-//   dotnet run -c Release --project benchmarks/Cluster [-- runs] [--warmup N] [--idle SECONDS] [--web-env NAME=VALUE] [--worker-env NAME=VALUE]
+//   dotnet run -c Release --project benchmarks/Cluster [-- runs] [--warmup N] [--pairs N] [--idle SECONDS] [--web-env NAME=VALUE] [--worker-env NAME=VALUE]
 // --warmup N (default 1): before the clock starts in each shape, N untimed runs per worker, submitted together (so each
 // worker trains N) and watched to their end through the same web node: workers in a lab are long-lived services, and a
 // fresh process's first run pays the JIT. --warmup 0 measures cold processes. --web-env sets a variable in the web
@@ -29,9 +29,18 @@ Console.WriteLine($"{options.Runs} runs of split-mnist-5; {Environment.Processor
     (options.WebEnvironment.Count > 0 ? "; web node with " + string.Join(" ", options.WebEnvironment.Select(v => $"{v.Key}={v.Value}")) : ""));
 // Workers record the runs they train, so the cluster has a PostgreSQL of its own (as in the tests; stopped at the end).
 using var postgres = new PostgresServer();
-var one = await Measure(postgres, workers: 1, options);
-var two = await Measure(postgres, workers: 2, options);
-Console.WriteLine($"speedup 2 workers vs 1: {one.Wall.TotalSeconds / two.Wall.TotalSeconds:0.00}x");
+// Pairs of shapes one after the other: this machine's speed drifts by several per cent over minutes, so one pair's
+// ratio can be luck; the median of a few pairs says more.
+var speedups = new List<double>();
+for (int pair = 1; pair <= options.Pairs; pair++)
+{
+    var one = await Measure(postgres, workers: 1, options);
+    var two = await Measure(postgres, workers: 2, options);
+    speedups.Add(one.Wall.TotalSeconds / two.Wall.TotalSeconds);
+    Console.WriteLine($"speedup 2 workers vs 1{(options.Pairs > 1 ? $" (pair {pair} of {options.Pairs})" : "")}: {speedups[^1]:0.00}x");
+}
+if (options.Pairs > 1)
+    Console.WriteLine($"speedups {string.Join(", ", speedups.Select(x => x.ToString("0.00")))}; median {Percentile([.. speedups.Order()], 0.5):0.00}x");
 Console.WriteLine($"load average after: {LoadAverage()}");
 
 static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)> Measure(PostgresServer postgres, int workers, BenchmarkOptions options)
