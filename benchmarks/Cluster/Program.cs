@@ -40,7 +40,11 @@ for (int pair = 1; pair <= options.Pairs; pair++)
     Console.WriteLine($"speedup 2 workers vs 1{(options.Pairs > 1 ? $" (pair {pair} of {options.Pairs})" : "")}: {speedups[^1]:0.00}x");
 }
 if (options.Pairs > 1)
-    Console.WriteLine($"speedups {string.Join(", ", speedups.Select(x => x.ToString("0.00")))}; median {Percentile([.. speedups.Order()], 0.5):0.00}x");
+{
+    double[] sorted = [.. speedups.Order()];
+    double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    Console.WriteLine($"speedups {string.Join(", ", speedups.Select(x => x.ToString("0.00")))}; median {median:0.00}x");
+}
 Console.WriteLine($"load average after: {LoadAverage()}");
 
 static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)> Measure(PostgresServer postgres, int workers, BenchmarkOptions options)
