@@ -40,9 +40,10 @@ public sealed class ResponsiveLayoutTests(SeededDashboard server) : IClassFixtur
         var train = await page.GetByTestId("train").BoundingBoxAsync();
         Assert.True(train!.Y + train.Height <= 720, $"Train ends at {train.Y + train.Height}px of 720");
 
-        // A run that is going: the status bar holds the chip, progress, pace, Pause and Cancel on one row.
+        // A run that is going: the status bar holds the chip, progress, pace, Pause and Cancel on one row. Cancel shows while
+        // the run computes, and runs train at full speed: long enough (seconds) to still compute when the page is in.
         using var http = server.Http();
-        var created = await http.PostAsJsonAsync("/api/runs", new { iterationsPerTask = 500, pace = 1 }, EngineJson.Options);
+        var created = await http.PostAsJsonAsync("/api/runs", new { iterationsPerTask = 10_000, pace = 1 }, EngineJson.Options);
         created.EnsureSuccessStatusCode();
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         try
