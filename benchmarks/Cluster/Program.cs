@@ -13,12 +13,14 @@ using Npgsql;
 // Issue 10's cluster benchmark: RUNS runs of the split-mnist-5 preset on 1 worker process vs 2 (one slot, one libtorch
 // thread each), submitted as one sweep to a web node; a Redis and a PostgreSQL of its own on loopback (the workers record
 // the runs they train there).
-//   dotnet run -c Release --project benchmarks/Cluster [-- runs] [--warmup N] [--pairs N] [--idle SECONDS] [--web-env NAME=VALUE] [--worker-env NAME=VALUE]
+//   dotnet run -c Release --project benchmarks/Cluster [-- runs] [--warmup N] [--pairs N] [--idle SECONDS] [--burst N] [--web-env NAME=VALUE] [--worker-env NAME=VALUE]
 // --warmup N (default 1): before the clock starts in each shape, N untimed runs per worker, submitted together (so each
 // worker trains N) and watched to their end through the same web node: workers in a lab are long-lived services, and a
 // fresh process's first run pays the JIT. --warmup 0 measures cold processes. --web-env sets a variable in the web
 // node's environment only (e.g. DOTNET_TieredPGO=0), to try a runtime setting there without touching the workers;
 // --worker-env in the workers'. --idle S first measures S seconds of the cluster with nothing to train (CPU per second).
+// --burst N (after the warm-up) sends N POST /api/runs at once (twice) to the web node, as a class pressing Train together, then N cancels at
+// once, and reports how long each request took (the web node asks the queue grain for each) and how the runs ended.
 // Reports the wall-clock of each shape and the speedup, and, per run, the time from its last step event (stamped on
 // the worker) and from its finished event (stamped on the worker) to that finished event reaching a watcher of the web
 // node: median and p95. All processes are on this machine, so the clocks are one. Then where the CPU went in that shape
@@ -87,6 +89,8 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
             Console.WriteLine($"{workers} worker(s): warm-up {warmed.Count(w => w.Finished)}/{warmup.Length} finished (untimed)");
             if (warmed.Any(w => !w.Finished)) KeepLogs(nodes, workers);
         }
+        // Twice: the first burst also pays the JIT of the web node's submit and cancel paths (the warm-up used a sweep).
+        for (int round = 1; round <= 2 && options.Burst > 0; round++) await Burst(http, hub, $"{workers} worker(s), burst {round} of 2", options.Burst);
 
         using var cpu = Accounting(nodes, workers, web, database);
         var clock = Stopwatch.StartNew();
@@ -108,6 +112,44 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
     {
         foreach (var node in nodes) node.Dispose();
     }
+}
+
+/// <summary>
+/// <paramref name="count"/> submissions at once, then as many cancels at once: each request's time to its answer (the
+/// web node reserves, stores and queues through the queue grain for each), and every run must end cancelled.
+/// </summary>
+static async Task Burst(HttpClient http, HubConnection hub, string label, int count)
+{
+    async Task<(double Ms, HttpResponseMessage Response)> Timed(Func<Task<HttpResponseMessage>> send)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var response = await send();
+        return (Stopwatch.GetElapsedTime(started).TotalMilliseconds, response);
+    }
+    string Summary(string what, (double Ms, HttpResponseMessage Response)[] answers, TimeSpan all)
+    {
+        var ms = answers.Select(a => a.Ms).Order().ToArray();
+        int ok = answers.Count(a => a.Response.IsSuccessStatusCode);
+        var refused = answers.Select(a => a.Response).FirstOrDefault(r => !r.IsSuccessStatusCode);
+        return $"{what}: {ok}/{answers.Length} succeeded{(refused is null ? "" : $" (one answer: {(int)refused.StatusCode} {refused.Content.ReadAsStringAsync().Result})")}, all answered in {all.TotalMilliseconds:0} ms; each: median {Percentile(ms, 0.5):0} ms, p95 {Percentile(ms, 0.95):0} ms, max {ms[^1]:0} ms";
+    }
+    var clock = Stopwatch.StartNew();
+    var submitted = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => Timed(() => http.PostAsJsonAsync("/api/runs", new { preset = "split-mnist-5" }))));
+    var submitTime = clock.Elapsed;
+    var ids = new List<string>();
+    foreach (var (_, response) in submitted)
+        if (response.IsSuccessStatusCode) ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+    clock.Restart();
+    var cancelled = await Task.WhenAll(ids.Select(id => Timed(() => http.PostAsJsonAsync($"/api/runs/{id}/cancel", new { }))));
+    var cancelTime = clock.Elapsed;
+    var ends = await Task.WhenAll(ids.Select(async id =>
+    {
+        await foreach (var batch in hub.StreamAsync<RunEvent[]>("WatchBatches", id, null, 1))
+            if (batch.FirstOrDefault(e => e.IsTerminal) is { } end) return end.Kind;
+        return RunEventKind.Failed;
+    }));
+    Console.WriteLine($"{label}, {count} at once: " + Summary("submit", submitted, submitTime) + "; " + Summary("cancel", cancelled, cancelTime) +
+        $"; ends: {string.Join(", ", ends.CountBy(k => k).Select(g => $"{g.Value} {g.Key}"))}");
 }
 
 /// <summary>CPU accounting of every process of the shape (workers, web node, PostgreSQL, Redis, this watcher), started.</summary>

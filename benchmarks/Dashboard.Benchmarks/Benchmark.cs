@@ -95,7 +95,7 @@ public static class DashboardBenchmark
         // does not count; the watchers report how late each evaluation produced after they asked reached them.
         async Task<(double StepsPerSecond, IReadOnlyList<double> DelaysMs)> Measure(RunConfig config, bool watched)
         {
-            var run = queue.Submit(config).Run ?? throw new InvalidOperationException("The benchmark run was not accepted.");
+            var run = (await queue.SubmitAsync(config)).Run ?? throw new InvalidOperationException("The benchmark run was not accepted.");
             IReadOnlyList<double> delays = [];
             if (watched) delays = await watchers.WatchAsync(run.Id, watchPace, batches);
             await run.Completion;

@@ -30,28 +30,28 @@ public sealed class ClusterQueueClient(IGrainFactory grains, GrainRunHost host, 
     /// <summary>Raised when the queue's order or its started runs change.</summary>
     public event Action? Changed;
 
-    public QueueRefusal? Reserve(string owner, int count) => Wait(Queue.Reserve(owner, count));
+    public Task<QueueRefusal?> ReserveAsync(string owner, int count) => Queue.Reserve(owner, count).WaitAsync(CallPatience);
 
-    public void Unreserve(string owner, int count)
+    public async Task UnreserveAsync(string owner, int count)
     {
-        try { Wait(Queue.Unreserve(owner, count)); }
+        try { await Queue.Unreserve(owner, count).WaitAsync(CallPatience); }
         catch (Exception e) { logger.LogWarning("Reserved places could not be given back to the run queue ({Error})", e.Message); }
     }
 
     /// <summary>Submits runs stored as queued (their places reserved); this node's copies wait here until the queue starts them.</summary>
-    public void Enqueue(string owner, IReadOnlyList<TrainingRun> runs, IReadOnlyList<QueuedRun> entries)
+    public async Task EnqueueAsync(string owner, IReadOnlyList<TrainingRun> runs, IReadOnlyList<QueuedRun> entries)
     {
         lock (gate) foreach (var run in runs) pending[run.Id] = run;
-        Apply(Wait(Queue.Enqueue(owner, [.. entries])));
+        Apply(await Queue.Enqueue(owner, [.. entries]).WaitAsync(CallPatience));
     }
 
     /// <summary>
     /// Cancels a run while it waits in the queue, from this node whoever submitted it: the queue stores it cancelled (once)
     /// and the copy takes that end. False when it is not waiting (it started, or ended): then cancel its run instead.
     /// </summary>
-    public bool CancelWaiting(TrainingRun run)
+    public async Task<bool> CancelWaitingAsync(TrainingRun run)
     {
-        if (!Wait(Queue.Cancel(run.Id))) return false;
+        if (!await Queue.Cancel(run.Id).WaitAsync(CallPatience)) return false;
         lock (gate) pending.Remove(run.Id);
         if (!host.TakeStored(run))
         {
@@ -150,7 +150,4 @@ public sealed class ClusterQueueClient(IGrainFactory grains, GrainRunHost host, 
         else if (ended && !host.TakeStored(run)) Attach(run); // an end without its events here yet: follow it to the end
         if (ended) Changed?.Invoke();
     }
-
-    static T Wait<T>(Task<T> call) => call.WaitAsync(CallPatience).GetAwaiter().GetResult();
-    static void Wait(Task call) => call.WaitAsync(CallPatience).GetAwaiter().GetResult();
 }

@@ -23,9 +23,9 @@ public sealed class ClusterRunQueue(IRunRegistry registry, DataSetCatalog catalo
     public override int WaitingCount => cluster.Current.Waiting.Length;
     public override int RunningCount => cluster.Current.Started.Length;
 
-    protected override QueueRefusal? Reserve(string owner, int count)
+    protected override async Task<QueueRefusal?> ReserveAsync(string owner, int count)
     {
-        try { return cluster.Reserve(owner, count); }
+        try { return await cluster.ReserveAsync(owner, count); }
         catch (Exception e)
         {
             logger.LogError("The cluster's run queue cannot be reached: {Error}", e.Message);
@@ -33,13 +33,13 @@ public sealed class ClusterRunQueue(IRunRegistry registry, DataSetCatalog catalo
         }
     }
 
-    protected override void Unreserve(string owner, int count) => cluster.Unreserve(owner, count);
+    protected override Task UnreserveAsync(string owner, int count) => cluster.UnreserveAsync(owner, count);
 
     /// <summary>The runs are stored: registered here, then submitted to the cluster's queue (which adopts them from the store should this fail).</summary>
-    protected override void Enqueue(string owner, TrainingRun[] runs, double[] durations)
+    protected override async Task EnqueueAsync(string owner, TrainingRun[] runs, double[] durations)
     {
         foreach (var run in runs) Register(run);
-        try { cluster.Enqueue(owner, runs, [.. runs.Select((r, i) => new QueuedRun(r.Id, RunStart.For(r, Budget), durations[i]))]); }
+        try { await cluster.EnqueueAsync(owner, runs, [.. runs.Select((r, i) => new QueuedRun(r.Id, RunStart.For(r, Budget), durations[i]))]); }
         catch (Exception e) { logger.LogError("Runs stored but not yet handed to the cluster's run queue ({Error}); it takes them from the store shortly", e.Message); }
     }
 
@@ -60,12 +60,12 @@ public sealed class ClusterRunQueue(IRunRegistry registry, DataSetCatalog catalo
         return cluster.Current.Waiting.Count(r => r.Owner == who);
     }
 
-    public override void Cancel(TrainingRun run)
+    public override async Task CancelAsync(TrainingRun run)
     {
         try
         {
             // Waiting in the cluster's queue (whichever node submitted it): it leaves the queue and ends cancelled there.
-            if (run.Status == RunStatus.Queued && cluster.CancelWaiting(run)) { OnChanged(); return; }
+            if (run.Status == RunStatus.Queued && await cluster.CancelWaitingAsync(run)) { OnChanged(); return; }
         }
         catch (Exception e) { logger.LogWarning("Run {Id}: the cluster's run queue did not take the cancel ({Error}); cancelling the run", run.Id, e.Message); }
         run.Control.Cancel(); // started: its copy passes the cancel on to its run grain

@@ -52,13 +52,13 @@ public interface IRunQueue
     event Action? Changed;
 
     /// <param name="owner">Who submits (the identity the server gave them); null = the local user of a personal dashboard.</param>
-    Submission Submit(RunConfig config, string? owner = null);
+    Task<Submission> SubmitAsync(RunConfig config, string? owner = null);
 
     /// <summary>
     /// Queues all the configs or none: each is validated, the queue must have room for all (in all and within the
     /// owner's quota), and all are stored (with their group, when given) before any is registered or queued.
     /// </summary>
-    GroupSubmission SubmitAll(IReadOnlyList<RunConfig> configs, RunGroup? group = null, string? owner = null);
+    Task<GroupSubmission> SubmitAllAsync(IReadOnlyList<RunConfig> configs, RunGroup? group = null, string? owner = null);
 
     /// <summary>Why the run's events or end could not be saved (shown with the run), or null when all is stored.</summary>
     string? RecordingError(TrainingRun run);
@@ -76,5 +76,5 @@ public interface IRunQueue
     int WaitingOf(string? owner);
 
     /// <summary>Cancels a waiting run (it ends at once, with a cancelled event) or a running one (within one batch).</summary>
-    void Cancel(TrainingRun run);
+    Task CancelAsync(TrainingRun run);
 }

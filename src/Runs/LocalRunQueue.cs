@@ -36,17 +36,18 @@ public sealed class LocalRunQueue(IRunRegistry registry, DataSetCatalog catalog,
     public override int WaitingCount { get { lock (gate) return waiting.Count; } }
     public override int RunningCount { get { lock (gate) return running.Count; } }
 
-    protected override QueueRefusal? Reserve(string owner, int count)
+    protected override Task<QueueRefusal?> ReserveAsync(string owner, int count)
     {
-        lock (gate) return waiting.Reserve(owner, count);
+        lock (gate) return Task.FromResult(waiting.Reserve(owner, count));
     }
 
-    protected override void Unreserve(string owner, int count)
+    protected override Task UnreserveAsync(string owner, int count)
     {
         lock (gate) waiting.Unreserve(owner, count);
+        return Task.CompletedTask;
     }
 
-    protected override void Enqueue(string owner, TrainingRun[] runs, double[] durations)
+    protected override Task EnqueueAsync(string owner, TrainingRun[] runs, double[] durations)
     {
         lock (gate)
         {
@@ -58,6 +59,7 @@ public sealed class LocalRunQueue(IRunRegistry registry, DataSetCatalog catalog,
             waiting.AddReserved(owner, runs);
         }
         available.Release(runs.Length);
+        return Task.CompletedTask;
     }
 
     public override int? QueuePosition(TrainingRun run)
@@ -81,7 +83,7 @@ public sealed class LocalRunQueue(IRunRegistry registry, DataSetCatalog catalog,
         lock (gate) return waiting.WaitingOf(owner ?? TrainingRun.LocalOwner);
     }
 
-    public override void Cancel(TrainingRun run)
+    public override Task CancelAsync(TrainingRun run)
     {
         bool removed;
         lock (gate)
@@ -95,6 +97,7 @@ public sealed class LocalRunQueue(IRunRegistry registry, DataSetCatalog catalog,
             run.Execute(); // a cancelled run only records its cancelled event
             OnChanged();
         }
+        return Task.CompletedTask;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

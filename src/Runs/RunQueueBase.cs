@@ -31,13 +31,13 @@ public abstract class RunQueueBase(IRunRegistry registry, DataSetCatalog catalog
     /// <summary>Workers of this process (ContinualLearning:Concurrency, one per core by default).</summary>
     protected int LocalWorkers { get; } = Math.Max(1, settings.ResolvedConcurrency());
 
-    public Submission Submit(RunConfig config, string? owner = null)
+    public async Task<Submission> SubmitAsync(RunConfig config, string? owner = null)
     {
-        var group = SubmitAll([config], owner: owner);
+        var group = await SubmitAllAsync([config], owner: owner);
         return new(group.Runs.FirstOrDefault(), group.Errors, group.Refused, group.StorageUnavailable);
     }
 
-    public GroupSubmission SubmitAll(IReadOnlyList<RunConfig> configs, RunGroup? group = null, string? owner = null)
+    public async Task<GroupSubmission> SubmitAllAsync(IReadOnlyList<RunConfig> configs, RunGroup? group = null, string? owner = null)
     {
         var errors = configs.SelectMany(c => ConfigValidator.Validate(c, catalog, Budget)).ToArray();
         if (errors.Length > 0 || configs.Count == 0) return new([], errors, null);
@@ -45,7 +45,7 @@ public abstract class RunQueueBase(IRunRegistry registry, DataSetCatalog catalog
         try
         {
             // Places are reserved while the runs are stored, so a concurrent submission cannot take them meanwhile.
-            if (Reserve(who, configs.Count) is { } refusal) return new([], [], refusal);
+            if (await ReserveAsync(who, configs.Count) is { } refusal) return new([], [], refusal);
         }
         catch (RunQueueUnreachableException)
         {
@@ -59,27 +59,27 @@ public abstract class RunQueueBase(IRunRegistry registry, DataSetCatalog catalog
         }
         catch (Storage.RunStoreUnavailableException e)
         {
-            Unreserve(who, runs.Length);
+            await UnreserveAsync(who, runs.Length);
             return new([], [], null, $"{e.Message}; nothing was queued. Try again later.");
         }
         catch
         {
-            Unreserve(who, runs.Length); // the places are not lost to the owner's quota
+            await UnreserveAsync(who, runs.Length); // the places are not lost to the owner's quota
             throw;
         }
         var durations = runs.Select(r => EstimateOf(r.Config)).ToArray();
-        Enqueue(who, runs, durations);
+        await EnqueueAsync(who, runs, durations);
         OnChanged();
         foreach (var run in runs) logger.LogInformation("Run {Id} queued for {Owner}: {Tasks} {Strategy}", run.Id, run.Owner, run.Config.Tasks, run.Config.Strategy);
         return new(runs, [], null);
     }
 
     /// <summary>Reserves places for runs about to be stored, or says which limit refuses them. Throws <see cref="RunQueueUnreachableException"/> when the queue cannot be asked.</summary>
-    protected abstract QueueRefusal? Reserve(string owner, int count);
+    protected abstract Task<QueueRefusal?> ReserveAsync(string owner, int count);
     /// <summary>Gives back places reserved for runs that could not be stored.</summary>
-    protected abstract void Unreserve(string owner, int count);
+    protected abstract Task UnreserveAsync(string owner, int count);
     /// <summary>Registers and queues runs now stored, into the places reserved for them; <paramref name="durations"/>: each one's estimated training time.</summary>
-    protected abstract void Enqueue(string owner, TrainingRun[] runs, double[] durations);
+    protected abstract Task EnqueueAsync(string owner, TrainingRun[] runs, double[] durations);
 
     /// <summary>Makes a run this node's copy: found by the pages, hub and REST, its data-loading notices logged.</summary>
     protected void Register(TrainingRun run)
@@ -100,7 +100,7 @@ public abstract class RunQueueBase(IRunRegistry registry, DataSetCatalog catalog
     public abstract int? QueuePosition(TrainingRun run);
     public abstract QueueEstimate? Estimate(TrainingRun run);
     public abstract int WaitingOf(string? owner);
-    public abstract void Cancel(TrainingRun run);
+    public abstract Task CancelAsync(TrainingRun run);
 
     /// <summary>
     /// The estimate for the run at <paramref name="position"/>: each worker is free once its running run's estimated time

@@ -18,12 +18,12 @@ public sealed class RunQueueEstimateTests
         Options.Create(new DashboardOptions { Concurrency = workers, OwnerQueueQuota = quota }), NullLogger<LocalRunQueue>.Instance);
 
     [Fact]
-    public void Waits_spread_the_runs_ahead_over_the_workers()
+    public async Task Waits_spread_the_runs_ahead_over_the_workers()
     {
         using var queue = Queue(workers: 2);
         var config = new RunConfig { IterationsPerTask = 500 };
         double each = RunCostEstimate.For(config, Catalog.Entry(config.Dataset)).ComputeSeconds;
-        var runs = queue.SubmitAll(Enumerable.Repeat(config, 5).ToArray()).Runs;
+        var runs = (await queue.SubmitAllAsync(Enumerable.Repeat(config, 5).ToArray())).Runs;
 
         var estimates = runs.Select(r => queue.Estimate(r)!).ToArray();
 
@@ -34,18 +34,18 @@ public sealed class RunQueueEstimateTests
     }
 
     [Fact]
-    public void A_later_owner_is_placed_by_turn_and_cancelling_moves_everyone_up()
+    public async Task A_later_owner_is_placed_by_turn_and_cancelling_moves_everyone_up()
     {
         using var queue = Queue(workers: 1);
         var config = new RunConfig { IterationsPerTask = 200 };
-        var sweep = queue.SubmitAll(Enumerable.Repeat(config, 4).ToArray(), owner: "a").Runs;
-        var single = queue.Submit(config, owner: "b").Run!;
+        var sweep = (await queue.SubmitAllAsync(Enumerable.Repeat(config, 4).ToArray(), owner: "a")).Runs;
+        var single = (await queue.SubmitAsync(config, owner: "b")).Run!;
 
         Assert.Equal(2, queue.QueuePosition(single));
         Assert.Equal([1, 3, 4, 5], sweep.Select(r => queue.QueuePosition(r)!.Value));
         Assert.Equal(4, queue.WaitingOf("a"));
 
-        queue.Cancel(sweep[0]);
+        await queue.CancelAsync(sweep[0]);
 
         Assert.Null(queue.QueuePosition(sweep[0]));
         Assert.Null(queue.Estimate(sweep[0]));
@@ -56,13 +56,13 @@ public sealed class RunQueueEstimateTests
     }
 
     [Fact]
-    public void A_sweep_past_the_quota_is_refused_whole_with_the_reason()
+    public async Task A_sweep_past_the_quota_is_refused_whole_with_the_reason()
     {
         using var queue = Queue(workers: 1, quota: 3);
         var config = new RunConfig { IterationsPerTask = 200 };
-        Assert.True(queue.SubmitAll([config, config]).Accepted);
+        Assert.True((await queue.SubmitAllAsync([config, config])).Accepted);
 
-        var refused = queue.SubmitAll([config, config]);
+        var refused = await queue.SubmitAllAsync([config, config]);
 
         Assert.False(refused.Accepted);
         Assert.Equal(QueueLimit.OwnerQuota, refused.Refused?.Limit);

@@ -33,7 +33,7 @@ public sealed class WorkerPoolTests
 
     static async Task CancelAll(IRunQueue queue, params TrainingRun[] runs)
     {
-        foreach (var run in runs) queue.Cancel(run);
+        foreach (var run in runs) await queue.CancelAsync(run);
         await Task.WhenAll(runs.Select(r => r.Completion)).WaitAsync(Patience);
     }
 
@@ -44,8 +44,8 @@ public sealed class WorkerPoolTests
         var queue = server.Services.GetRequiredService<IRunQueue>();
         Assert.Equal(2, queue.Workers);
 
-        var first = queue.Submit(Long).Run!;
-        var second = queue.Submit(Long).Run!;
+        var first = (await queue.SubmitAsync(Long)).Run!;
+        var second = (await queue.SubmitAsync(Long)).Run!;
         await Task.WhenAll(Started(first), Started(second));
 
         // Both have started and neither has ended: they are training at once, none waits.
@@ -63,11 +63,11 @@ public sealed class WorkerPoolTests
         var config = new RunConfig { Seed = 11, IterationsPerTask = 300, EvalEvery = 50 };
         var other = new RunConfig { Seed = 3, Strategy = "replay", ReplayRatio = 0.2, IterationsPerTask = 300, EvalEvery = 50 };
 
-        var twin1 = queue.Submit(config).Run!;
-        var twin2 = queue.Submit(config).Run!;
-        var beside = queue.Submit(other).Run!;
+        var twin1 = (await queue.SubmitAsync(config)).Run!;
+        var twin2 = (await queue.SubmitAsync(config)).Run!;
+        var beside = (await queue.SubmitAsync(other)).Run!;
         await Task.WhenAll(twin1.Completion, twin2.Completion, beside.Completion).WaitAsync(Patience);
-        var alone = queue.Submit(config).Run!;
+        var alone = (await queue.SubmitAsync(config)).Run!;
         await alone.Completion.WaitAsync(Patience);
 
         Assert.All(new[] { twin1, twin2, beside, alone }, r => Assert.Equal(RunStatus.Finished, r.Status));
@@ -83,7 +83,7 @@ public sealed class WorkerPoolTests
         await using var server = DashboardServer.Start(settings: Settings(workers: 1, quota: 2));
         var queue = server.Services.GetRequiredService<IRunQueue>();
         using var http = server.Http();
-        var blocker = queue.Submit(Long).Run!;
+        var blocker = (await queue.SubmitAsync(Long)).Run!;
         await Started(blocker); // the one worker is busy: what follows waits
 
         async Task<HttpResponseMessage> Post() => await http.PostAsJsonAsync("/api/runs", new { iterationsPerTask = 100 });
@@ -115,7 +115,7 @@ public sealed class WorkerPoolTests
         Assert.Equal(2, queue.WaitingCount);
 
         // Someone else is not held to this owner's quota.
-        var otherOwner = queue.Submit(new RunConfig { IterationsPerTask = 100 }, owner: "student-b");
+        var otherOwner = await queue.SubmitAsync(new RunConfig { IterationsPerTask = 100 }, owner: "student-b");
         Assert.True(otherOwner.Accepted);
 
         await CancelAll(queue, [blocker, otherOwner.Run!, .. queued.Select(server.Run)]);
@@ -127,12 +127,12 @@ public sealed class WorkerPoolTests
         await using var server = DashboardServer.Start(settings: Settings(workers: 1));
         var queue = server.Services.GetRequiredService<IRunQueue>();
         using var http = server.Http();
-        var blocker = queue.Submit(Long).Run!;
+        var blocker = (await queue.SubmitAsync(Long)).Run!;
         await Started(blocker);
 
         var small = new RunConfig { IterationsPerTask = 5_000 }; // seconds of estimated compute each: the waits differ clearly
-        var sweep = queue.SubmitAll([small, small, small], owner: "student-a").Runs; // one student's sweep first
-        var late = queue.Submit(small, owner: "student-b").Run!; // then another student's single run
+        var sweep = (await queue.SubmitAllAsync([small, small, small], owner: "student-a")).Runs; // one student's sweep first
+        var late = (await queue.SubmitAsync(small, owner: "student-b")).Run!; // then another student's single run
 
         // Round-robin: student-b's run goes second, not fourth.
         Assert.Equal([1, 3, 4], sweep.Select(r => queue.QueuePosition(r)!.Value));

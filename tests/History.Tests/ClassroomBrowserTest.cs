@@ -65,7 +65,7 @@ public class ClassroomBrowserTest
         }
         finally
         {
-            server.Services.GetRequiredService<IRunQueue>().Cancel(server.Run(annsGoing)); // whatever failed above: stop the long run
+            await server.Services.GetRequiredService<IRunQueue>().CancelAsync(server.Run(annsGoing)); // whatever failed above: stop the long run
         }
         await server.Run(annsGoing).Completion.WaitAsync(TimeSpan.FromMinutes(2));
     }

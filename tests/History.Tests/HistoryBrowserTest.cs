@@ -146,7 +146,7 @@ public class HistoryRenameWhileTrainingTest
         }
         finally
         {
-            server.Services.GetRequiredService<ContinualLearning.Runs.IRunQueue>().Cancel(server.Run(going)); // the long run ends with the test
+            await server.Services.GetRequiredService<ContinualLearning.Runs.IRunQueue>().CancelAsync(server.Run(going)); // the long run ends with the test
         }
         await server.Run(going).Completion.WaitAsync(TimeSpan.FromMinutes(2));
     }

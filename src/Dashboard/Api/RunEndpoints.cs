@@ -15,13 +15,13 @@ public static class RunEndpoints
     {
         var runs = app.MapGroup("/api/runs").WithTags("Runs");
 
-        runs.MapPost("/", (JsonElement? body, IRunQueue queue, ClaimsPrincipal user, RunOwnership ownership) =>
+        runs.MapPost("/", async (JsonElement? body, IRunQueue queue, ClaimsPrincipal user, RunOwnership ownership) =>
         {
             // Missing fields keep the preset's values, or RunConfig's defaults (the seed) without one;
             // the API trains at full speed unless pace is given.
             if (ConfigBody.Read(body, out var bodyErrors, "body") is not { } config)
                 return Results.ValidationProblem(ToDictionary(bodyErrors), title: "Invalid run configuration");
-            var submission = queue.Submit(config, ownership.OwnerOf(user));
+            var submission = await queue.SubmitAsync(config, ownership.OwnerOf(user));
             if (submission.StorageUnavailable is { } storage) return StorageUnavailable(storage);
             if (submission.Refused is { } refused) return QueueRefused(refused);
             if (!submission.Accepted) return Results.ValidationProblem(ToDictionary(submission.Errors), title: "Invalid run configuration");
@@ -49,8 +49,8 @@ public static class RunEndpoints
             .ProducesMalformedIdAndNotFound();
 
         runs.MapPost("/{id}/cancel", (string id, IRunRegistry registry, IRunQueue queue, ClaimsPrincipal user, RunOwnership ownership) =>
-            RunIds.Check(id) is null && registry.Find(id) is { } found && !ownership.MayChange(user, found.Owner) ? Forbidden("cancel")
-            : Control(id, registry, queue, run => queue.Cancel(run)))
+            RunIds.Check(id) is null && registry.Find(id) is { } found && !ownership.MayChange(user, found.Owner) ? Task.FromResult(Forbidden("cancel"))
+            : Control(id, registry, queue, queue.CancelAsync))
             .WithName("cancelRun")
             .WithSummary("Cancel a queued or running run (class mode: its owner or an instructor)")
             .ProducesRunControl()
@@ -79,13 +79,13 @@ public static class RunEndpoints
     static RouteHandlerBuilder ProducesRunControl(this RouteHandlerBuilder endpoint) =>
         endpoint.Produces<RunView>().ProducesMalformedIdAndNotFound().ProducesProblem(StatusCodes.Status409Conflict);
 
-    static IResult Control(string id, IRunRegistry registry, IRunQueue queue, Action<TrainingRun> act)
+    static async Task<IResult> Control(string id, IRunRegistry registry, IRunQueue queue, Func<TrainingRun, Task> act)
     {
         if (RunIds.Check(id) is { } bad) return RunIds.BadRequest(bad);
         if (registry.Find(id) is not { } run) return NotFound(id);
         if (run.Events.IsComplete)
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The run has ended", detail: $"Run {id} is {run.Status.ToString().ToLowerInvariant()}.");
-        act(run);
+        await act(run);
         return Results.Ok(RunView.Of(run, queue));
     }
 

@@ -82,10 +82,10 @@ public static class ClassEndpoints
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .ProducesMalformedIdAndNotFound();
 
-        experiments.MapPost("/{id}/runs", (string id, JoinRequest request, ClassExperiments service, ClaimsPrincipal user, RunOwnership ownership) =>
+        experiments.MapPost("/{id}/runs", async (string id, JoinRequest request, ClassExperiments service, ClaimsPrincipal user, RunOwnership ownership) =>
         {
             if (RunIds.Check(id) is { } bad) return RunIds.BadRequest(bad);
-            var outcome = service.Join(id, request.Value, ownership.OwnerOf(user));
+            var outcome = await service.JoinAsync(id, request.Value, ownership.OwnerOf(user));
             return outcome.Value is { } joined ? Results.Accepted(joined.RunPath, joined) : Answer(outcome, "Invalid value");
         })
         .WithName("joinClassExperiment")

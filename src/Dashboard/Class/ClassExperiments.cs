@@ -97,13 +97,13 @@ public sealed class ClassExperiments(IRunQueue queue, RunHistory history, Displa
     }
 
     /// <summary>A student trains their run in the experiment: their value checked, their run queued under their name and linked.</summary>
-    public ClassOutcome<JoinedRun> Join(string experimentId, double? value, string owner)
+    public async Task<ClassOutcome<JoinedRun>> JoinAsync(string experimentId, double? value, string owner)
     {
         if (Store.GetExperiment(experimentId) is not { } experiment) return NoSuch<JoinedRun>(experimentId);
         if (!experiment.IsOpen) return Closed<JoinedRun>();
         if (Check(experiment, value) is { Count: > 0 } errors) return new(null, errors, 400);
         double v = Snap(experiment, value!.Value);
-        var submission = queue.Submit(SweepParameters.With(experiment.Config, experiment.Param, v), owner);
+        var submission = await queue.SubmitAsync(SweepParameters.With(experiment.Config, experiment.Param, v), owner);
         if (submission.StorageUnavailable is { } storage) return ClassOutcome<JoinedRun>.Problem(503, "The run database cannot be written", storage);
         if (submission.Refused is { } refused)
             return new(null, [], 429, refused.Limit == QueueLimit.OwnerQuota ? "You have as many runs waiting as you may" : "The run queue is full", refused.Message);
@@ -113,12 +113,12 @@ public sealed class ClassExperiments(IRunQueue queue, RunHistory history, Displa
         try { joined = Store.JoinExperiment(experiment.Id, run.Id, v, DateTimeOffset.UtcNow); }
         catch (RunStoreUnavailableException e)
         {
-            queue.Cancel(run); // a run outside the experiment is not what the student asked for
+            await queue.CancelAsync(run); // a run outside the experiment is not what the student asked for
             return ClassOutcome<JoinedRun>.Problem(503, "The run database cannot be written", $"{e.Message}; the run was cancelled. Try again later.");
         }
         if (!joined)
         {
-            queue.Cancel(run); // closed between the check and the link
+            await queue.CancelAsync(run); // closed between the check and the link
             return Closed<JoinedRun>();
         }
         return ClassOutcome<JoinedRun>.Ok(new JoinedRun(run.Id, v, "/run/" + run.Id));

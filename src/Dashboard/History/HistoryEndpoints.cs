@@ -136,11 +136,11 @@ public static class HistoryEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var sweeps = app.MapGroup("/api/sweeps").WithTags("Sweeps");
-        sweeps.MapPost("/", (JsonElement body, SweepService service, ClaimsPrincipal user, RunOwnership ownership) =>
+        sweeps.MapPost("/", async (JsonElement body, SweepService service, ClaimsPrincipal user, RunOwnership ownership) =>
         {
             if (ReadSweep(body, out var bodyErrors) is not { } request)
                 return Results.ValidationProblem(RunEndpoints.ToDictionary(bodyErrors), title: "Invalid sweep");
-            var submission = service.Submit(request, ownership.OwnerOf(user));
+            var submission = await service.SubmitAsync(request, ownership.OwnerOf(user));
             if (submission.StorageUnavailable is { } storage) return RunEndpoints.StorageUnavailable(storage);
             if (submission.Refused is { } refused) return RunEndpoints.QueueRefused(refused);
             if (submission.Id is null) return Results.ValidationProblem(RunEndpoints.ToDictionary(submission.Errors), title: "Invalid sweep");

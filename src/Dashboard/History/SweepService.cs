@@ -36,7 +36,7 @@ public sealed class SweepService(IRunQueue queue, RunHistory history, IRunRegist
     public const int MaxListed = 100;
 
     /// <param name="owner">Who the sweep's runs (and so the sweep) belong to; null = the local user.</param>
-    public SweepSubmission Submit(SweepRequest request, string? owner = null)
+    public async Task<SweepSubmission> SubmitAsync(SweepRequest request, string? owner = null)
     {
         // The one name rule (runs and sweeps alike), checked before anything is planned.
         if (Storage.RunNames.Problem(request.Name) is { } nameProblem) return new(null, [new(Storage.RunNames.Field, nameProblem)], null);
@@ -56,7 +56,7 @@ public sealed class SweepService(IRunQueue queue, RunHistory history, IRunRegist
 
         // All runs and the sweep are stored in one transaction before any is queued: all or nothing.
         var id = "s" + Guid.NewGuid().ToString("n")[..11];
-        var submission = queue.SubmitAll(plan.Select(p => p.Config).ToArray(), new RunGroup(id, JsonSerializer.Serialize(spec, EngineJson.Options), request.Name?.Trim()), owner);
+        var submission = await queue.SubmitAllAsync(plan.Select(p => p.Config).ToArray(), new RunGroup(id, JsonSerializer.Serialize(spec, EngineJson.Options), request.Name?.Trim()), owner);
         if (!submission.Accepted) return new(null, submission.Errors, submission.Refused, submission.StorageUnavailable);
         return new(id, [], null);
     }

@@ -112,23 +112,23 @@ public sealed class TrainingHub(IRunRegistry registry, IRunQueue queue, RunHisto
     /// Queues a run; returns its id. The config is a JSON object like POST /api/runs's body ("preset" included; {} is
     /// the seed). An invalid config fails with every "field: rule" in the message.
     /// </summary>
-    public string Start(JsonElement? config)
+    public async Task<string> Start(JsonElement? config)
     {
         if (config is not { ValueKind: JsonValueKind.Object }) throw Invalid([new("config", "must be a JSON object of run config fields ({} for the seed's defaults)")]);
         if (limits.Refusal(LimitedAction.CreateRuns, Context.User, Context.GetHttpContext()?.Connection.RemoteIpAddress) is { } tooMany) throw new HubException(tooMany.Sentence);
         if (ConfigBody.Read(config, out var errors) is not { } parsed) throw Invalid(errors);
-        var submission = queue.Submit(parsed, ownership.OwnerOf(Context.User));
+        var submission = await queue.SubmitAsync(parsed, ownership.OwnerOf(Context.User));
         if (submission.StorageUnavailable is { } storage) throw new HubException(storage);
         if (submission.Refused is { } refused) throw new HubException(refused.Message);
         if (!submission.Accepted) throw Invalid(submission.Errors);
         return submission.Run!.Id;
     }
 
-    public void Cancel(JsonElement? runId)
+    public async Task Cancel(JsonElement? runId)
     {
         var run = Find(runId);
         if (!ownership.MayChange(Context.User, run.Owner)) throw new HubException(RunOwnership.Refusal("cancel"));
-        queue.Cancel(run);
+        await queue.CancelAsync(run);
     }
     /// <summary>Retired: training no longer pauses; pause is per viewer (the live page's timeline, or stop reading a watch).</summary>
     public void Pause(JsonElement? runId) => throw PerViewer("Pause");
