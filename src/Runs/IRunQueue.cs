@@ -28,7 +28,8 @@ public sealed record QueueEstimate(int Position, double WaitSeconds);
 /// owners, FIFO within one, a quota per owner) in front of the training slots. Edges submit here and read the local
 /// copies of the runs in the registry, whether a run trains in this process or not. Two implementations, chosen once at
 /// start-up (<see cref="RunHosting.AddRunQueue"/>): <see cref="LocalRunQueue"/> (the one-process default: this process's
-/// queue and slots) and <see cref="ClusterRunQueue"/> (the cluster's one queue grain, with its workers' slots).
+/// queue and slots) and <see cref="ClusterRunQueue"/> (the cluster's one queue grain, with its workers' slots). Submit and
+/// cancel are asynchronous because in a cluster they are calls to that grain: a request waits for it without holding a thread.
 /// </summary>
 public interface IRunQueue
 {
