@@ -19,8 +19,9 @@ using Npgsql;
 // fresh process's first run pays the JIT. --warmup 0 measures cold processes. --web-env sets a variable in the web
 // node's environment only (e.g. DOTNET_TieredPGO=0), to try a runtime setting there without touching the workers;
 // --worker-env in the workers'. --idle S first measures S seconds of the cluster with nothing to train (CPU per second).
-// --burst N (after the warm-up) sends N POST /api/runs at once (twice) to the web node, as a class pressing Train together, then N cancels at
-// once, and reports how long each request took (the web node asks the queue grain for each) and how the runs ended.
+// --burst N (after the warm-up, twice) sends N POST /api/runs at once to the web node, as a class pressing Train
+// together, then N cancels at once, and reports how long each request took (the web node asks the queue grain for each)
+// and how the runs ended.
 // Reports the wall-clock of each shape and the speedup, and, per run, the time from its last step event (stamped on
 // the worker) and from its finished event (stamped on the worker) to that finished event reaching a watcher of the web
 // node: median and p95. All processes are on this machine, so the clocks are one. Then where the CPU went in that shape
@@ -131,7 +132,7 @@ static async Task Burst(HttpClient http, HubConnection hub, string label, int co
         var ms = answers.Select(a => a.Ms).Order().ToArray();
         int ok = answers.Count(a => a.Response.IsSuccessStatusCode);
         var refused = answers.Select(a => a.Response).FirstOrDefault(r => !r.IsSuccessStatusCode);
-        return $"{what}: {ok}/{answers.Length} succeeded{(refused is null ? "" : $" (one answer: {(int)refused.StatusCode} {refused.Content.ReadAsStringAsync().Result})")}, all answered in {all.TotalMilliseconds:0} ms; each: median {Percentile(ms, 0.5):0} ms, p95 {Percentile(ms, 0.95):0} ms, max {ms[^1]:0} ms";
+        return $"{what}: {ok}/{answers.Length} succeeded{(refused is null ? "" : $" (one answer: {(int)refused.StatusCode})")}, all answered in {all.TotalMilliseconds:0} ms; each: median {Percentile(ms, 0.5):0} ms, p95 {Percentile(ms, 0.95):0} ms, max {ms[^1]:0} ms";
     }
     var clock = Stopwatch.StartNew();
     var submitted = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => Timed(() => http.PostAsJsonAsync("/api/runs", new { preset = "split-mnist-5" }))));
@@ -145,8 +146,8 @@ static async Task Burst(HttpClient http, HubConnection hub, string label, int co
     var ends = await Task.WhenAll(ids.Select(async id =>
     {
         await foreach (var batch in hub.StreamAsync<RunEvent[]>("WatchBatches", id, null, 1))
-            if (batch.FirstOrDefault(e => e.IsTerminal) is { } end) return end.Kind;
-        return RunEventKind.Failed;
+            if (batch.FirstOrDefault(e => e.IsTerminal) is { } end) return end.Kind.ToString();
+        return "no end";
     }));
     Console.WriteLine($"{label}, {count} at once: " + Summary("submit", submitted, submitTime) + "; " + Summary("cancel", cancelled, cancelTime) +
         $"; ends: {string.Join(", ", ends.CountBy(k => k).Select(g => $"{g.Value} {g.Key}"))}");
