@@ -54,8 +54,7 @@ public sealed class QueueStartTests(PostgresServer postgres) : IDisposable
     }
 
     static async Task<bool> StoredFinished(HttpClient http, string id) =>
-        (await http.GetFromJsonAsync<JsonElement>("/api/history")).EnumerateArray()
-            .Any(r => r.GetProperty("id").GetString() == id && r.GetProperty("status").GetString() == "finished");
+        HistoryLists(await http.GetFromJsonAsync<JsonElement>("/api/history"), id, "finished");
 
     /// <summary>An Orleans client of the test's cluster (its Redis, its cluster id), started.</summary>
     static async Task<IHost> Client(TestCluster cluster)

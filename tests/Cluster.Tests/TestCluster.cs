@@ -94,7 +94,11 @@ public sealed class TestCluster(PostgresServer postgres) : IDisposable
 
     /// <summary>Polls the stored history (GET /api/history, read from the database only) until the run has <paramref name="status"/>.</summary>
     public static Task<JsonElement> StoredStatus(HttpClient http, string id, string status) =>
-        WaitFor(http, "/api/history", list => list.EnumerateArray().Any(r => r.GetProperty("id").GetString() == id && r.GetProperty("status").GetString() == status));
+        WaitFor(http, "/api/history", list => HistoryLists(list, id, status));
+
+    /// <summary>Whether the run history's list (GET /api/history) has the run with this status.</summary>
+    public static bool HistoryLists(JsonElement history, string id, string status) =>
+        history.EnumerateArray().Any(r => r.GetProperty("id").GetString() == id && r.GetProperty("status").GetString() == status);
 
     public static async Task Healthy(HttpClient http)
     {
