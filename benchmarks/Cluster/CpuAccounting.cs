@@ -7,8 +7,9 @@ namespace ContinualLearning.Cluster.Benchmarks;
 /// cluster over the shape, split by thread name (".NET Long Running Task" is a run's training thread, ".NET TP Worker"
 /// the thread pool, ".NET Server GC"/".NET BGC" the collector; libtorch/OpenMP threads carry the process's name), and
 /// how many of each process's threads were runnable when sampled (what the load average counts). Threads that end
-/// between two samples keep the CPU of their last sample; a process's own total (utime + stime, and for PostgreSQL the
-/// ended backends it reaped, cutime + cstime) is exact.
+/// keep the CPU of their last sample; a process's own total (utime + stime, and for PostgreSQL the ended backends it
+/// reaped, cutime + cstime) is exact, and what no thread sample saw is reported beside the threads: on a worker that
+/// is mostly each run's training thread after its last sample (it ends with its run), half a second per run on average.
 /// </summary>
 sealed class CpuAccounting : IDisposable
 {
@@ -97,9 +98,12 @@ sealed class CpuAccounting : IDisposable
                     .Select(g => (Thread: g.Key, Seconds: g.Sum(t => t.Value.Ticks - atStart.GetValueOrDefault(t.Key)) / TicksPerSecond, Count: g.Count()))
                     .OrderByDescending(g => g.Seconds).Take(6) ?? [];
                 double threadsOnAverage = samples == 0 ? 0 : (double)count / samples, runnableOnAverage = samples == 0 ? 0 : (double)running / samples;
+                // What no sample saw: threads that ended (after their last sample) or came and went between two samples.
+                double unsampled = seconds - (threads.GetValueOrDefault(name)?.Sum(t => t.Value.Ticks - atStart.GetValueOrDefault(t.Key)) ?? 0) / TicksPerSecond;
                 lines.Add(FormattableString.Invariant(
                     $"  cpu {name,-10} {seconds,7:0.0} s ({seconds / runs,5:0.00} s/run, {seconds / wall.TotalSeconds,4:0.00} cores); threads {threadsOnAverage,5:0.0}, runnable {runnableOnAverage,4:0.00}; ") +
-                    string.Join(", ", groups.Select(g => FormattableString.Invariant($"'{g.Thread}' x{g.Count} {g.Seconds:0.0}s"))));
+                    string.Join(", ", groups.Select(g => FormattableString.Invariant($"'{g.Thread}' x{g.Count} {g.Seconds:0.0}s"))) +
+                    FormattableString.Invariant($"; ended threads after their last sample {unsampled:0.0}s"));
             }
             lines.Add(FormattableString.Invariant(
                 $"  cpu all        {all,7:0.0} s ({all / runs,5:0.00} s/run, {all / wall.TotalSeconds,4:0.00} cores of {Environment.ProcessorCount})"));
