@@ -16,7 +16,8 @@ namespace ContinualLearning.Runs;
 /// watchers, cancel and start interleave.
 /// </summary>
 [Reentrant]
-public sealed class RunGrain(DataSetCatalog catalog, WorkerSlots slots, RunRecordings recordings, ILogger<RunGrain> logger) : Grain, IRunGrain
+public sealed class RunGrain(DataSetCatalog catalog, WorkerSlots slots, RunRecordings recordings, RunStreamInterval streamInterval,
+    ILogger<RunGrain> logger) : Grain, IRunGrain
 {
     /// <summary>How long an ended run's activation stays to serve late watchers (the history is in the database too).</summary>
     static readonly TimeSpan KeepAfterEnd = TimeSpan.FromMinutes(2);
@@ -64,18 +65,10 @@ public sealed class RunGrain(DataSetCatalog catalog, WorkerSlots slots, RunRecor
 
     public Task<RecordingState?> Recording() => Task.FromResult(recordings.State(this.GetPrimaryKeyString()));
 
-    /// <summary>
-    /// Live events leave for a watching web node at most this often, as one chunk: a step event each few milliseconds
-    /// would otherwise be a grain message each. Each chunk costs a request and a response and wakes threads on both
-    /// nodes, so 100 ms (10 a second, still twice the live page's 200 ms redraw) rather than 50 ms. The end of the run
-    /// leaves at once.
-    /// </summary>
-    public static readonly TimeSpan StreamInterval = TimeSpan.FromMilliseconds(100);
-
     public async IAsyncEnumerable<string> Watch(long fromSeq, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (run is not { } watched) yield break;
-        await foreach (var chunk in watched.Events.FollowAsync(fromSeq, StreamInterval, cancellationToken))
+        await foreach (var chunk in watched.Events.FollowAsync(fromSeq, streamInterval.Value, cancellationToken))
             yield return JsonSerializer.Serialize(chunk, EngineJson.Options);
         if (watched.Events.IsComplete) DelayDeactivation(KeepAfterEnd);
     }
@@ -87,4 +80,21 @@ public sealed class RunGrain(DataSetCatalog catalog, WorkerSlots slots, RunRecor
         await training.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
         run?.Dispose();
     }
+}
+
+/// <summary>
+/// How often a run grain sends a watching node the live events that accumulated, as one chunk: a step event each few
+/// milliseconds would otherwise be a grain message each. The end of the run leaves at once.
+/// </summary>
+public sealed record RunStreamInterval(TimeSpan Value)
+{
+    /// <summary>One process: a chunk is a call inside it; 50 ms keeps the hub's watchers close behind training.</summary>
+    public static readonly RunStreamInterval OneProcess = new(TimeSpan.FromMilliseconds(50));
+
+    /// <summary>
+    /// A cluster: each chunk is a request and a response between two nodes and wakes threads on both, which on two busy
+    /// cores costs the training threads (docs/benchmarks.md, cluster section, session 19), so 10 a second: still twice
+    /// the live page's redraw.
+    /// </summary>
+    public static readonly RunStreamInterval Cluster = new(TimeSpan.FromMilliseconds(100));
 }

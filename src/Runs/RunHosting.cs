@@ -104,6 +104,7 @@ public static class RunHosting
         // browser connections, and a silo left with an expired token throws from its stop instead of leaving cleanly.
         builder.Services.Configure<HostOptions>(o => o.ServicesStopConcurrently = true);
         builder.Services.AddSingleton<WorkerSlots>();
+        builder.Services.AddSingleton(string.IsNullOrWhiteSpace(cluster.Redis) ? RunStreamInterval.OneProcess : RunStreamInterval.Cluster);
         if (role != RunRole.Web) builder.Services.AddHostedService<TorchThreadsSetting>();
         return builder;
     }
