@@ -94,12 +94,13 @@ sealed class CpuAccounting : IDisposable
                 all += seconds;
                 var (samples, running, count) = runnable.GetValueOrDefault(name);
                 var atStart = threadsAtStart.GetValueOrDefault(name) ?? [];
-                var groups = threads.GetValueOrDefault(name)?.GroupBy(t => t.Value.Thread)
-                    .Select(g => (Thread: g.Key, Seconds: g.Sum(t => t.Value.Ticks - atStart.GetValueOrDefault(t.Key)) / TicksPerSecond, Count: g.Count()))
-                    .OrderByDescending(g => g.Seconds).Take(6) ?? [];
+                var perThread = threads.GetValueOrDefault(name)?
+                    .Select(t => (t.Value.Thread, Seconds: (t.Value.Ticks - atStart.GetValueOrDefault(t.Key)) / TicksPerSecond)).ToArray() ?? [];
+                var groups = perThread.GroupBy(t => t.Thread).Select(g => (Thread: g.Key, Seconds: g.Sum(t => t.Seconds), Count: g.Count()))
+                    .OrderByDescending(g => g.Seconds).Take(6);
                 double threadsOnAverage = samples == 0 ? 0 : (double)count / samples, runnableOnAverage = samples == 0 ? 0 : (double)running / samples;
                 // What no sample saw: threads that ended (after their last sample) or came and went between two samples.
-                double unsampled = seconds - (threads.GetValueOrDefault(name)?.Sum(t => t.Value.Ticks - atStart.GetValueOrDefault(t.Key)) ?? 0) / TicksPerSecond;
+                double unsampled = seconds - perThread.Sum(t => t.Seconds);
                 lines.Add(FormattableString.Invariant(
                     $"  cpu {name,-10} {seconds,7:0.0} s ({seconds / runs,5:0.00} s/run, {seconds / wall.TotalSeconds,4:0.00} cores); threads {threadsOnAverage,5:0.0}, runnable {runnableOnAverage,4:0.00}; ") +
                     string.Join(", ", groups.Select(g => FormattableString.Invariant($"'{g.Thread}' x{g.Count} {g.Seconds:0.0}s"))) +
