@@ -55,6 +55,13 @@ sealed class CpuAccounting : IDisposable
         Sample();
     }
 
+    /// <summary>Samples now; the CPU seconds of all the processes since <see cref="Start"/>.</summary>
+    public double SampleSeconds()
+    {
+        Sample();
+        lock (gate) return processes.Sum(p => lastTicks.GetValueOrDefault(p.Name) - startTicks.GetValueOrDefault(p.Name)) / TicksPerSecond;
+    }
+
     void Sample()
     {
         lock (gate)

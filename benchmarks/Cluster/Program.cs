@@ -13,7 +13,7 @@ using Npgsql;
 // Issue 10's cluster benchmark: RUNS runs of the split-mnist-5 preset on 1 worker process vs 2 (one slot, one libtorch
 // thread each), submitted as one sweep to a web node; a Redis and a PostgreSQL of its own on loopback (the workers record
 // the runs they train there).
-//   dotnet run -c Release --project benchmarks/Cluster [-- runs] [--warmup N] [--pairs N] [--idle SECONDS] [--burst N] [--web-env NAME=VALUE] [--worker-env NAME=VALUE]
+//   dotnet run -c Release --project benchmarks/Cluster [-- runs] [--warmup N] [--pairs N] [--idle SECONDS] [--burst N] [--web-env NAME=VALUE] [--worker-env NAME=VALUE] [--settle SECONDS] [--logs]
 // --warmup N (default 1): before the clock starts in each shape, N untimed runs per worker, submitted together (so each
 // worker trains N) and watched to their end through the same web node: workers in a lab are long-lived services, and a
 // fresh process's first run pays the JIT. --warmup 0 measures cold processes. --web-env sets a variable in the web
@@ -21,11 +21,16 @@ using Npgsql;
 // --worker-env in the workers'. --idle S first measures S seconds of the cluster with nothing to train (CPU per second).
 // --burst N (after the warm-up, twice) sends N POST /api/runs at once to the web node, as a class pressing Train
 // together, then N cancels at once, and reports how long each request took (the web node asks the queue grain for each)
-// and how the runs ended.
+// and how the runs ended. --settle S (default 0) lets the warmed-up cluster idle S seconds before the clock starts, as a
+// lab's cluster that has been up for minutes: a fresh .NET process goes on compiling its start-up code at tier 1 for a
+// minute or two, which a shape with one worker absorbs on its idle core and a shape with two takes from training (it
+// reports the cores used while settling). --logs keeps every node's output (cluster-logs/), as a shape with a run not
+// finished does.
 // Reports the wall-clock of each shape and the speedup, and, per run, the time from its last step event (stamped on
 // the worker) and from its finished event (stamped on the worker) to that finished event reaching a watcher of the web
 // node: median and p95. All processes are on this machine, so the clocks are one. Then where the CPU went in that shape
-// (CpuAccounting): each process's CPU seconds, per run and split by thread, and its runnable threads.
+// (CpuAccounting): each process's CPU seconds, per run and split by thread, and its runnable threads; and the sweep's
+// timeline (SweepTimeline): when the first runs started, the handoffs between one slot's runs, when each slot finished.
 var options = BenchmarkOptions.Parse(args);
 Console.WriteLine($"{options.Runs} runs of split-mnist-5; {Environment.ProcessorCount} cores; load average {LoadAverage()}; " +
     (options.Warmup > 0 ? $"warm: {options.Warmup} untimed run(s) per worker first" : "cold: the timed runs are the processes' first") +
@@ -93,8 +98,25 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
         // Twice: the first burst also pays the JIT of the web node's submit and cancel paths (the warm-up used a sweep).
         for (int round = 1; round <= 2 && options.Burst > 0; round++) await Burst(http, hub, $"{workers} worker(s), burst {round} of 2", options.Burst);
 
+        if (options.SettleSeconds > 0)
+        {
+            using var settling = Accounting(nodes, workers, web, database);
+            var settleClock = Stopwatch.StartNew();
+            double before = 0, lastTen = 0;
+            for (int second = 1; second <= options.SettleSeconds; second++)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(second) - settleClock.Elapsed);
+                double used = settling.SampleSeconds();
+                if (second == options.SettleSeconds - 10) before = used;
+                lastTen = used - before;
+            }
+            Console.WriteLine($"{workers} worker(s): settled for {settleClock.Elapsed.TotalSeconds:0} s: {settling.SampleSeconds() / settleClock.Elapsed.TotalSeconds:0.000} cores used on average, " +
+                $"{lastTen / Math.Min(10, options.SettleSeconds):0.000} in the last 10 s");
+        }
+
         using var cpu = Accounting(nodes, workers, web, database);
         var clock = Stopwatch.StartNew();
+        var submittedAt = DateTimeOffset.UtcNow;
         var ids = await Sweep(http, runs);
         var watched = await Task.WhenAll(ids.Select(id => Watch(hub, id)));
         var wall = clock.Elapsed;
@@ -105,8 +127,10 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
         Console.WriteLine($"{workers} worker(s): {trained}/{runs} finished in {wall.TotalSeconds:0.0} s; " +
             $"last step -> finished at the watcher: median {Percentile(fromLastStep, 0.5):0} ms, p95 {Percentile(fromLastStep, 0.95):0} ms; " +
             $"finished appended -> at the watcher: median {Percentile(fromFinished, 0.5):0} ms, p95 {Percentile(fromFinished, 0.95):0} ms");
+        Console.WriteLine("  " + SweepTimeline.Describe(watched.Where(w => w.Finished)
+            .Select(w => ((w.Started - submittedAt).TotalSeconds, (w.Ended - submittedAt).TotalSeconds)).ToList(), workers));
         foreach (var line in cpu.Report(runs, wall)) Console.WriteLine(line);
-        if (trained < runs) KeepLogs(nodes, workers);
+        if (trained < runs || options.KeepLogs) KeepLogs(nodes, workers);
         return (wall, fromLastStep, fromFinished);
     }
     finally
@@ -166,7 +190,7 @@ static CpuAccounting Accounting(List<ClusterNode> nodes, int workers, ClusterNod
     return cpu;
 }
 
-/// <summary>A run ended other than finished: every node's output goes to cluster-logs/&lt;shape&gt;-&lt;node&gt;.log to find out why.</summary>
+/// <summary>Every node's output to cluster-logs/&lt;shape&gt;-&lt;node&gt;.log (a run ended other than finished, or --logs).</summary>
 static void KeepLogs(List<ClusterNode> nodes, int workers)
 {
     Directory.CreateDirectory("cluster-logs");
@@ -191,22 +215,24 @@ static T WithEnvironment<T>(IReadOnlyDictionary<string, string> variables, Func<
     finally { foreach (var (name, value) in before) Environment.SetEnvironmentVariable(name, value); }
 }
 
-static async Task<(bool Finished, double FromLastStep, double FromFinished)> Watch(HubConnection hub, string id)
+static async Task<(bool Finished, double FromLastStep, double FromFinished, DateTimeOffset Started, DateTimeOffset Ended)> Watch(HubConnection hub, string id)
 {
     RunEvent? lastStep = null;
+    var started = DateTimeOffset.MinValue;
     // As a class or a script watches: WatchBatches at full speed (null pace), every event available at once per message.
     await foreach (var batch in hub.StreamAsync<RunEvent[]>("WatchBatches", id, null, 1))
     {
         foreach (var e in batch)
         {
             if (e.Kind == RunEventKind.Step) lastStep = e;
+            if (e.Kind == RunEventKind.Started) started = e.Time;
             if (!e.IsTerminal) continue;
             var now = DateTimeOffset.UtcNow;
             if (e.Kind != RunEventKind.Finished) Console.WriteLine($"run {id} ended {e.Kind}{(e.Interrupted == true ? " (interrupted)" : "")}: {e.Message}");
-            return (e.Kind == RunEventKind.Finished, (now - (lastStep?.Time ?? e.Time)).TotalMilliseconds, (now - e.Time).TotalMilliseconds);
+            return (e.Kind == RunEventKind.Finished, (now - (lastStep?.Time ?? e.Time)).TotalMilliseconds, (now - e.Time).TotalMilliseconds, started, e.Time);
         }
     }
-    return (false, double.NaN, double.NaN);
+    return (false, double.NaN, double.NaN, started, DateTimeOffset.MinValue);
 }
 
 // The PostgreSQL server listening on the port (its cmdline has "-p <port>"); this process's redis-server child.
