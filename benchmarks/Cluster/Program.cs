@@ -98,21 +98,7 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
         // Twice: the first burst also pays the JIT of the web node's submit and cancel paths (the warm-up used a sweep).
         for (int round = 1; round <= 2 && options.Burst > 0; round++) await Burst(http, hub, $"{workers} worker(s), burst {round} of 2", options.Burst);
 
-        if (options.SettleSeconds > 0)
-        {
-            using var settling = Accounting(nodes, workers, web, database);
-            var settleClock = Stopwatch.StartNew();
-            double before = 0, lastTen = 0;
-            for (int second = 1; second <= options.SettleSeconds; second++)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(second) - settleClock.Elapsed);
-                double used = settling.SampleSeconds();
-                if (second == options.SettleSeconds - 10) before = used;
-                lastTen = used - before;
-            }
-            Console.WriteLine($"{workers} worker(s): settled for {settleClock.Elapsed.TotalSeconds:0} s: {settling.SampleSeconds() / settleClock.Elapsed.TotalSeconds:0.000} cores used on average, " +
-                $"{lastTen / Math.Min(10, options.SettleSeconds):0.000} in the last 10 s");
-        }
+        if (options.SettleSeconds > 0) await Settle(nodes, workers, web, database, options.SettleSeconds);
 
         using var cpu = Accounting(nodes, workers, web, database);
         var clock = Stopwatch.StartNew();
@@ -137,6 +123,23 @@ static async Task<(TimeSpan Wall, double[] FromLastStep, double[] FromFinished)>
     {
         foreach (var node in nodes) node.Dispose();
     }
+}
+
+/// <summary>Lets the warmed-up cluster idle for <paramref name="seconds"/> before the clock starts; prints the cores it used.</summary>
+static async Task Settle(List<ClusterNode> nodes, int workers, ClusterNode web, string database, int seconds)
+{
+    using var settling = Accounting(nodes, workers, web, database);
+    var clock = Stopwatch.StartNew();
+    var used = new List<double> { 0 }; // CPU seconds of the shape's processes at each second
+    for (int second = 1; second <= seconds; second++)
+    {
+        var wait = TimeSpan.FromSeconds(second) - clock.Elapsed;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        used.Add(settling.SampleSeconds());
+    }
+    int last = Math.Min(10, seconds);
+    Console.WriteLine($"{workers} worker(s): settled for {seconds} s: {used[^1] / seconds:0.000} cores used on average, " +
+        $"{(used[^1] - used[^(last + 1)]) / last:0.000} in the last {last} s");
 }
 
 /// <summary>
