@@ -44,8 +44,7 @@ public static class TestRuns
     public static TrainingContext Context(RunConfig config, Strategy strategy)
     {
         var ctx = new TrainingContext(config, TaskStream.Build(Bundled, config));
-        TorchSharp.torch.manual_seed(config.Seed);
-        ctx.Model = strategy.CreateModel(ctx) ?? ModelFactory.Create(config.Model, Bundled.Train.Rows, ctx.Stream.Outputs, config.HiddenSizes);
+        ctx.Model = TorchRandom.Seeded(config.Seed, () => strategy.CreateModel(ctx) ?? ModelFactory.Create(config.Model, Bundled.Train.Rows, ctx.Stream.Outputs, config.HiddenSizes));
         ctx.Optimizer = ctx.CreateOptimizer(ctx.Model.parameters());
         return ctx;
     }

@@ -50,7 +50,7 @@ public sealed class Vae : Module<Tensor, Tensor>
     /// <summary>A frozen copy (same weights, no gradients, eval mode): the previous generator of generative replay.</summary>
     public Vae FrozenCopy()
     {
-        var copy = new Vae(Pixels, Hidden, Latent);
+        var copy = TorchRandom.Unseeded(() => new Vae(Pixels, Hidden, Latent));
         using (no_grad())
         {
             var weights = state_dict();

@@ -18,8 +18,6 @@ namespace ContinualLearning.Engine.Training;
 public static class Trainer
 {
     const int EvalChunk = 1000;
-    // torch.manual_seed is process-wide: seeding and building the model under one lock keeps concurrent runs deterministic.
-    static readonly Lock SeedLock = new();
 
     /// <param name="strategy">A strategy instance to use (and inspect afterwards; the caller disposes it); null = the config's.</param>
     public static RunResult Run(RunConfig config, DataSet data, RunEventLog log, RunControl control, Strategy? strategy = null)
@@ -30,11 +28,8 @@ public static class Trainer
         using var ctx = new TrainingContext(config, stream) { Cancellation = control.Token };
         using var owned = strategy is null ? StrategyRegistry.Create(config.Strategy) : null;
         strategy ??= owned!;
-        lock (SeedLock)
-        {
-            torch.manual_seed(config.Seed);
-            ctx.Model = strategy.CreateModel(ctx) ?? ModelFactory.Create(config.Model, data.Train.Rows, stream.Outputs, config.HiddenSizes);
-        }
+        // The seed and the build under one lock: concurrent runs in this process stay deterministic.
+        ctx.Model = TorchRandom.Seeded(config.Seed, () => strategy.CreateModel(ctx) ?? ModelFactory.Create(config.Model, data.Train.Rows, stream.Outputs, config.HiddenSizes));
         using var model = ctx.Model;
         using var optimizer = ctx.Optimizer = ctx.CreateOptimizer(model.parameters());
 

@@ -116,7 +116,7 @@ public sealed class TrainingContext : IDisposable
     /// <summary>A frozen copy of the current model (same architecture, same weights, no gradients), e.g. the "previous model".</summary>
     public nn.Module<Tensor, Tensor> FrozenCopy()
     {
-        var copy = Models.ModelFactory.Create(Config.Model, Stream.Data.Train.Rows, Stream.Outputs, Config.HiddenSizes);
+        var copy = Models.TorchRandom.Unseeded(() => Models.ModelFactory.Create(Config.Model, Stream.Data.Train.Rows, Stream.Outputs, Config.HiddenSizes));
         using (no_grad())
         {
             var source = Model.state_dict();

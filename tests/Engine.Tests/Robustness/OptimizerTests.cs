@@ -1,3 +1,4 @@
+using ContinualLearning.Engine.Models;
 using ContinualLearning.Engine.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,7 +30,8 @@ public class OptimizerTests
     static (nn.Module<Tensor, Tensor> Model, Tensor Inputs, Tensor Labels) Problem()
     {
         using var generator = new torch.Generator(5);
-        var model = nn.Sequential(("fc1", nn.Linear(20, 16)), ("relu", nn.ReLU()), ("fc2", nn.Linear(16, 4)));
+        // Built under the engine's build lock: its draws must not fall inside another test's seeded build.
+        var model = TorchRandom.Unseeded(() => nn.Sequential(("fc1", nn.Linear(20, 16)), ("relu", nn.ReLU()), ("fc2", nn.Linear(16, 4))));
         using (torch.no_grad())
             foreach (var p in model.parameters()) p.copy_(torch.randn(p.shape, generator: generator));
         return (model, torch.randn([32, 20], generator: generator), torch.randint(0, 4, [32], generator: generator));
