@@ -2,7 +2,6 @@ using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Data;
 using ContinualLearning.Engine.Events;
 using ContinualLearning.Engine.Metrics;
-using ContinualLearning.Engine.Models;
 using ContinualLearning.Engine.Strategies;
 using ContinualLearning.Engine.Tasks;
 using ContinualLearning.Engine.Training;
@@ -44,7 +43,7 @@ public static class TestRuns
     public static TrainingContext Context(RunConfig config, Strategy strategy)
     {
         var ctx = new TrainingContext(config, TaskStream.Build(Bundled, config));
-        ctx.Model = TorchRandom.Seeded(config.Seed, () => strategy.CreateModel(ctx) ?? ModelFactory.Create(config.Model, Bundled.Train.Rows, ctx.Stream.Outputs, config.HiddenSizes));
+        ctx.Model = ctx.SeededModel(strategy);
         ctx.Optimizer = ctx.CreateOptimizer(ctx.Model.parameters());
         return ctx;
     }

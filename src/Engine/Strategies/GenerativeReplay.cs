@@ -46,7 +46,7 @@ public sealed class GenerativeReplay : Strategy
     {
         // Classifier first, so it starts from the same weights as every other strategy with this seed.
         var data = ctx.Stream.Data;
-        var model = ModelFactory.Create(ctx.Config.Model, data.Train.Rows, ctx.Stream.Outputs, ctx.Config.HiddenSizes);
+        var model = ctx.NewModel();
         generator = new ReplayGenerator(data.Train.PixelsPerImage, ctx.Config.GeneratorHidden, ctx.Config.GeneratorLatent, ctx.Config.Seed);
         return model;
     }

@@ -28,8 +28,7 @@ public static class Trainer
         using var ctx = new TrainingContext(config, stream) { Cancellation = control.Token };
         using var owned = strategy is null ? StrategyRegistry.Create(config.Strategy) : null;
         strategy ??= owned!;
-        // The seed and the build under one lock: concurrent runs in this process stay deterministic.
-        ctx.Model = TorchRandom.Seeded(config.Seed, () => strategy.CreateModel(ctx) ?? ModelFactory.Create(config.Model, data.Train.Rows, stream.Outputs, config.HiddenSizes));
+        ctx.Model = ctx.SeededModel(strategy);
         using var model = ctx.Model;
         using var optimizer = ctx.Optimizer = ctx.CreateOptimizer(model.parameters());
 

@@ -1,5 +1,6 @@
 using ContinualLearning.Engine.Config;
 using ContinualLearning.Engine.Models;
+using ContinualLearning.Engine.Strategies;
 using ContinualLearning.Engine.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -113,10 +114,16 @@ public sealed class TrainingContext : IDisposable
         ? TrainingOptimizer.Adam(parameters, Config.LearningRate)
         : TrainingOptimizer.Sgd(parameters, Config.LearningRate, Config.Momentum);
 
+    /// <summary>The run's model, built from its seed: the strategy's own (PNN, generative replay) or the configured architecture.</summary>
+    public nn.Module<Tensor, Tensor> SeededModel(Strategy strategy) => TorchRandom.Seeded(Config.Seed, () => strategy.CreateModel(this) ?? NewModel());
+
+    /// <summary>A fresh model of the configured architecture. Its weights come from the process-wide generator, so build it through <see cref="TorchRandom"/>.</summary>
+    public nn.Module<Tensor, Tensor> NewModel() => ModelFactory.Create(Config.Model, Stream.Data.Train.Rows, Stream.Outputs, Config.HiddenSizes);
+
     /// <summary>A frozen copy of the current model (same architecture, same weights, no gradients), e.g. the "previous model".</summary>
     public nn.Module<Tensor, Tensor> FrozenCopy()
     {
-        var copy = Models.TorchRandom.Unseeded(() => Models.ModelFactory.Create(Config.Model, Stream.Data.Train.Rows, Stream.Outputs, Config.HiddenSizes));
+        var copy = TorchRandom.Unseeded(NewModel);
         using (no_grad())
         {
             var source = Model.state_dict();

@@ -19,7 +19,7 @@ public class SeededBuildTests
     });
 
     [Fact]
-    public void ASeededModelIsTheSameWhileAnotherThreadCopiesModels()
+    public async Task ASeededModelIsTheSameWhileAnotherThreadCopiesModels()
     {
         var reference = SeededWeights();
         using var naive = StrategyRegistry.Create("naive");
@@ -46,7 +46,7 @@ public class SeededBuildTests
         finally
         {
             done.Cancel();
-            copying.Wait();
+            await copying;
             TestRuns.DisposeAll(ctx);
         }
         Assert.True(copies >= 20, $"the copying thread made only {copies} copies");
